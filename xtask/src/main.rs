@@ -1,0 +1,50 @@
+//! `cargo xtask`: the project's chores, one subcommand each.
+//!
+//! - `codegen [--check]`: regenerate (or verify) `client/src/generated.rs` from
+//!   `openapi/momento-http.yaml`.
+
+mod codegen;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "momento-http project chores")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate client/src/generated.rs from openapi/momento-http.yaml.
+    Codegen {
+        /// Write nothing; fail if the checked-in code differs from what the spec generates.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Codegen { check } => codegen::run(&workspace_root(), check),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest_dir)
+}
