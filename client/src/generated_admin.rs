@@ -7,10 +7,359 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The same shape as the Topics API's Error.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AdminError {
+        pub detail: ::std::string::String,
+        pub status: u16,
+        pub title: ::std::string::String,
+    }
+    ///`CacheList`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CacheList {
+        pub caches: ::std::vec::Vec<::std::string::String>,
+    }
+    ///`Delivery`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Delivery {
+        ///Epoch milliseconds when the attempt ended.
+        pub at_ms: u64,
+        #[serde(rename = "cacheName")]
+        pub cache_name: ::std::string::String,
+        pub detail: ::std::string::String,
+        pub outcome: DeliveryOutcome,
+        ///The receiver's HTTP status, when it answered.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<u16>,
+        #[serde(rename = "topicName")]
+        pub topic_name: ::std::string::String,
+        #[serde(rename = "topicSequenceNumber")]
+        pub topic_sequence_number: u64,
+        #[serde(rename = "webhookName")]
+        pub webhook_name: ::std::string::String,
+    }
+    ///`DeliveryList`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DeliveryList {
+        pub deliveries: ::std::vec::Vec<Delivery>,
+    }
+    ///`DeliveryOutcome`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum DeliveryOutcome {
+        #[serde(rename = "success")]
+        Success,
+        #[serde(rename = "status")]
+        Status,
+        #[serde(rename = "timeout")]
+        Timeout,
+        #[serde(rename = "connection_error")]
+        ConnectionError,
+        #[serde(rename = "dropped")]
+        Dropped,
+        #[serde(rename = "skipped")]
+        Skipped,
+    }
+    impl ::std::fmt::Display for DeliveryOutcome {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Success => f.write_str("success"),
+                Self::Status => f.write_str("status"),
+                Self::Timeout => f.write_str("timeout"),
+                Self::ConnectionError => f.write_str("connection_error"),
+                Self::Dropped => f.write_str("dropped"),
+                Self::Skipped => f.write_str("skipped"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DeliveryOutcome {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "success" => Ok(Self::Success),
+                "status" => Ok(Self::Status),
+                "timeout" => Ok(Self::Timeout),
+                "connection_error" => Ok(Self::ConnectionError),
+                "dropped" => Ok(Self::Dropped),
+                "skipped" => Ok(Self::Skipped),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeliveryOutcome {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeliveryOutcome {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EvictRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct EvictRequest {
+        ///How many of the oldest buffered messages to evict.
+        pub count: u64,
+    }
+    ///Exactly one of: `{status, retry_after_seconds?}`, `{delay_ms}`, `{drop: true}`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct FaultAction {
+        ///Wait this long, then handle the request normally.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delay_ms: ::std::option::Option<u64>,
+        ///Close the connection without an answer (the client sees a connection error).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub drop: ::std::option::Option<bool>,
+        ///With `status`, a Retry-After header.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub retry_after_seconds: ::std::option::Option<u64>,
+        ///Answer this status with a JSON AdminError-shaped body.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<u16>,
+    }
+    ///`FaultOperation`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum FaultOperation {
+        #[serde(rename = "publish")]
+        Publish,
+        #[serde(rename = "subscribe")]
+        Subscribe,
+    }
+    impl ::std::fmt::Display for FaultOperation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Publish => f.write_str("publish"),
+                Self::Subscribe => f.write_str("subscribe"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FaultOperation {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "publish" => Ok(Self::Publish),
+                "subscribe" => Ok(Self::Subscribe),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FaultOperation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FaultOperation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`FaultRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FaultRequest {
+        pub action: FaultAction,
+        ///Match only this cache.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cache: ::std::option::Option<::std::string::String>,
+        ///How many matching requests the fault applies to.
+        pub count: ::std::num::NonZeroU32,
+        pub operation: FaultOperation,
+        ///Match only this topic.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub topic: ::std::option::Option<::std::string::String>,
+    }
     ///`Health`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Health {
+        ///Always "ok".
         pub status: ::std::string::String,
+    }
+    ///`LongPollWait`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct LongPollWait {
+        pub millis: u64,
+    }
+    ///`MintTokenRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct MintTokenRequest {
+        ///Caches the token may use; absent = all.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub caches: ::std::vec::Vec<::std::string::String>,
+        pub role: TokenRole,
+        ///The token id (the webhook body's token_id); random when absent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_id: ::std::option::Option<::std::string::String>,
+        ///Topics the token may use; absent = all.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub topics: ::std::vec::Vec<::std::string::String>,
+        ///Lifetime; 0 or negative mints an already-expired token.
+        pub ttl_seconds: i64,
+    }
+    ///`MintTokenResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct MintTokenResponse {
+        ///v1 format: base64 of {"endpoint": "http://127.0.0.1:PORT", "api_key": "<JWT>"}.
+        pub api_key: ::std::string::String,
+        ///Epoch seconds.
+        pub expires_at: i64,
+        pub token_id: ::std::string::String,
+    }
+    ///`PostUrl`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PostUrl {
+        #[serde(rename = "postUrl")]
+        pub post_url: ::std::string::String,
+    }
+    ///`PutWebhookRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PutWebhookRequest {
+        pub destination: PostUrl,
+        #[serde(rename = "topicName")]
+        pub topic_name: ::std::string::String,
+    }
+    ///`PutWebhookResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PutWebhookResponse {
+        #[serde(rename = "secretString")]
+        pub secret_string: ::std::string::String,
+    }
+    ///`TokenRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TokenRole {
+        #[serde(rename = "publish")]
+        Publish,
+        #[serde(rename = "subscribe")]
+        Subscribe,
+        #[serde(rename = "publish-subscribe")]
+        PublishSubscribe,
+    }
+    impl ::std::fmt::Display for TokenRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Publish => f.write_str("publish"),
+                Self::Subscribe => f.write_str("subscribe"),
+                Self::PublishSubscribe => f.write_str("publish-subscribe"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TokenRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "publish" => Ok(Self::Publish),
+                "subscribe" => Ok(Self::Subscribe),
+                "publish-subscribe" => Ok(Self::PublishSubscribe),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TokenRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TokenRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`TopicState`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct TopicState {
+        ///Messages still buffered.
+        pub buffered: u64,
+        ///The oldest buffered sequence number, when any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_buffered: ::std::option::Option<u64>,
+        pub next_sequence_number: u64,
+        pub sequence_page: u64,
+        pub waiting_subscribers: u64,
+    }
+    ///`Webhook`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Webhook {
+        pub destination: PostUrl,
+        pub id: WebhookId,
+        #[serde(rename = "topicName")]
+        pub topic_name: ::std::string::String,
+    }
+    ///`WebhookId`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WebhookId {
+        #[serde(rename = "cacheName")]
+        pub cache_name: ::std::string::String,
+        #[serde(rename = "webhookName")]
+        pub webhook_name: ::std::string::String,
+    }
+    ///`WebhookList`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WebhookList {
+        pub webhooks: ::std::vec::Vec<Webhook>,
+    }
+    ///`WebhookSecret`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WebhookSecret {
+        #[serde(rename = "cacheName")]
+        pub cache_name: ::std::string::String,
+        pub secret: ::std::string::String,
+        #[serde(rename = "webhookName")]
+        pub webhook_name: ::std::string::String,
     }
     /// Error types.
     pub mod error {
@@ -48,7 +397,11 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for momento-http emulator admin API
 
-Controls a local momento-http emulator. Unauthenticated; bind it to loopback.
+Controls a local momento-http emulator: caches, tokens, topic state,
+fault injection and webhooks. Unauthenticated; bind it to loopback.
+Every error is JSON `AdminError` `{status, title, detail}`, the same shape
+as the Topics API's `Error`.
+
 
 Version: 0.1.0*/
 pub struct Client {
@@ -128,6 +481,736 @@ Sends a `GET` request to `/_emulator/health`
             .build()?;
         let info = OperationInfo {
             operation_id: "health",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The Topics API spec (openapi/momento-http.yaml) this emulator serves
+
+Sends a `GET` request to `/_emulator/openapi.yaml`
+
+*/
+    pub async fn get_openapi<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        let url = format!("{}/_emulator/openapi.yaml", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self.client.get(url).headers(header_map).build()?;
+        let info = OperationInfo {
+            operation_id: "get_openapi",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List caches
+
+Sends a `GET` request to `/_emulator/caches`
+
+*/
+    pub async fn list_caches<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::CacheList>, Error<()>> {
+        let url = format!("{}/_emulator/caches", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_caches",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create a cache (idempotent)
+
+Sends a `PUT` request to `/_emulator/caches/{cacheName}`
+
+*/
+    pub async fn create_cache<'a>(
+        &'a self,
+        cache_name: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_cache",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete a cache, its topics and its webhooks
+
+Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
+
+*/
+    pub async fn delete_cache<'a>(
+        &'a self,
+        cache_name: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_cache",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Mint an API key (v1 format) signed by this emulator
+
+Sends a `POST` request to `/_emulator/tokens`
+
+*/
+    pub async fn mint_token<'a>(
+        &'a self,
+        body: &'a types::MintTokenRequest,
+    ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/tokens", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "mint_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The state of one topic
+
+Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
+
+*/
+    pub async fn inspect_topic<'a>(
+        &'a self,
+        cache_name: &'a str,
+        topic_name: &'a str,
+    ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& topic_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "inspect_topic",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Start a new topic instance (new page, numbering from 1, buffer emptied)
+
+Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/reset`
+
+*/
+    pub async fn reset_topic<'a>(
+        &'a self,
+        cache_name: &'a str,
+        topic_name: &'a str,
+    ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& topic_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "reset_topic",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Evict the oldest buffered messages
+
+Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evict`
+
+*/
+    pub async fn evict_messages<'a>(
+        &'a self,
+        cache_name: &'a str,
+        topic_name: &'a str,
+        body: &'a types::EvictRequest,
+    ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& topic_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "evict_messages",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**How long a subscribe waits before answering an empty batch
+
+Sends a `PUT` request to `/_emulator/config/long-poll-wait`
+
+*/
+    pub async fn set_long_poll_wait<'a>(
+        &'a self,
+        body: &'a types::LongPollWait,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/config/long-poll-wait", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_long_poll_wait",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Make the next `count` matching requests fail, stall or drop
+
+Sends a `POST` request to `/_emulator/faults`
+
+*/
+    pub async fn inject_fault<'a>(
+        &'a self,
+        body: &'a types::FaultRequest,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/faults", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "inject_fault",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Disarm every fault
+
+Sends a `DELETE` request to `/_emulator/faults`
+
+*/
+    pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
+        let url = format!("{}/_emulator/faults", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self.client.delete(url).headers(header_map).build()?;
+        let info = OperationInfo {
+            operation_id: "clear_faults",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The webhooks of a cache (no secrets)
+
+Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
+
+*/
+    pub async fn list_webhooks<'a>(
+        &'a self,
+        cache_name: &'a str,
+    ) -> Result<ResponseValue<types::WebhookList>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(& cache_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_webhooks",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create or replace a webhook; returns its signing secret
+
+Sends a `PUT` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}`
+
+Arguments:
+- `cache_name`
+- `webhook_name`: At most 128 characters.
+- `body`
+*/
+    pub async fn put_webhook<'a>(
+        &'a self,
+        cache_name: &'a str,
+        webhook_name: &'a str,
+        body: &'a types::PutWebhookRequest,
+    ) -> Result<ResponseValue<types::PutWebhookResponse>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& webhook_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "put_webhook",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Delete a webhook; delivery stops at once
+
+Sends a `DELETE` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}`
+
+Arguments:
+- `cache_name`
+- `webhook_name`: At most 128 characters.
+*/
+    pub async fn delete_webhook<'a>(
+        &'a self,
+        cache_name: &'a str,
+        webhook_name: &'a str,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& webhook_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_webhook",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The current signing secret
+
+Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}/secret`
+
+Arguments:
+- `cache_name`
+- `webhook_name`: At most 128 characters.
+*/
+    pub async fn get_webhook_secret<'a>(
+        &'a self,
+        cache_name: &'a str,
+        webhook_name: &'a str,
+    ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& webhook_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_webhook_secret",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Replace the secret; the old one stops signing at once
+
+Sends a `POST` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}/rotate-secret`
+
+Arguments:
+- `cache_name`
+- `webhook_name`: At most 128 characters.
+*/
+    pub async fn rotate_webhook_secret<'a>(
+        &'a self,
+        cache_name: &'a str,
+        webhook_name: &'a str,
+    ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}/rotate-secret", self.baseurl,
+            encode_path(& cache_name.to_string()), encode_path(& webhook_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "rotate_webhook_secret",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Every webhook delivery attempt, oldest first (the last 10,000)
+
+Sends a `GET` request to `/_emulator/deliveries`
+
+*/
+    pub async fn list_deliveries<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::DeliveryList>, Error<()>> {
+        let url = format!("{}/_emulator/deliveries", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_deliveries",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
