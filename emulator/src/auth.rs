@@ -1,0 +1,281 @@
+//! Tokens: HS256 JWTs signed with a per-instance secret, wrapped in Momento's v1
+//! format (base64 of `{"endpoint", "api_key"}`), and the checks a request passes.
+//!
+//! Tokens never reach a log line: [`Token`]'s `Debug` is redacted.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// What a token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Publish only.
+    Publish,
+    /// Subscribe only.
+    Subscribe,
+    /// Both.
+    PublishSubscribe,
+}
+
+impl Role {
+    fn allows(self, op: Operation) -> bool {
+        matches!(
+            (self, op),
+            (Role::PublishSubscribe, _)
+                | (Role::Publish, Operation::Publish)
+                | (Role::Subscribe, Operation::Subscribe)
+        )
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "publish" => Ok(Role::Publish),
+            "subscribe" => Ok(Role::Subscribe),
+            "publish-subscribe" => Ok(Role::PublishSubscribe),
+            other => Err(format!(
+                "unknown role {other:?}: use publish, subscribe or publish-subscribe"
+            )),
+        }
+    }
+}
+
+/// The two data-plane operations a token is checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// `POST /topics/...`
+    Publish,
+    /// `GET /topics/...`
+    Subscribe,
+}
+
+/// What to put in a minted token.
+#[derive(Clone, Debug)]
+pub struct TokenSpec {
+    /// Caches it may use; `None` = all.
+    pub caches: Option<Vec<String>>,
+    /// Topics it may use; `None` = all.
+    pub topics: Option<Vec<String>>,
+    /// What it may do.
+    pub role: Role,
+    /// Lifetime in seconds; 0 or negative mints an already-expired token.
+    pub ttl_seconds: i64,
+    /// Token id (the webhook body's `token_id`); random when `None`.
+    pub token_id: Option<String>,
+}
+
+impl TokenSpec {
+    /// Full access for `ttl`.
+    pub fn full_access(ttl: Duration) -> Self {
+        TokenSpec {
+            caches: None,
+            topics: None,
+            role: Role::PublishSubscribe,
+            ttl_seconds: i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 4),
+            token_id: None,
+        }
+    }
+}
+
+/// The JWT claims.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// Token id.
+    pub id: String,
+    /// Expiry, epoch seconds.
+    pub exp: i64,
+    /// Issued at, epoch seconds.
+    pub iat: i64,
+    /// Allowed caches (absent = all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caches: Option<Vec<String>>,
+    /// Allowed topics (absent = all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    /// What it may do.
+    pub role: Role,
+}
+
+/// A minted token.
+#[derive(Clone)]
+pub struct Minted {
+    /// The v1 API key (the string clients send).
+    pub api_key: String,
+    /// Its token id.
+    pub token_id: String,
+    /// Expiry, epoch seconds.
+    pub expires_at: i64,
+}
+
+/// Signs and checks tokens with one secret.
+#[derive(Clone)]
+pub struct Authority {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for Authority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Authority { secret: <redacted> }")
+    }
+}
+
+/// Why a request's token was refused.
+#[derive(Debug)]
+pub enum AuthError {
+    /// 401.
+    Unauthorized(String),
+    /// 403.
+    Forbidden(String),
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Authority {
+    /// From the secret's bytes.
+    pub fn new(secret: &[u8]) -> Self {
+        Authority {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+
+    /// A random 32-byte secret, hex encoded (what `--secret-file` holds).
+    pub fn random_secret() -> String {
+        let bytes: [u8; 32] = rand::random();
+        hex::encode(bytes)
+    }
+
+    /// Mint a v1 API key whose `endpoint` is `endpoint` (e.g. `http://127.0.0.1:8080`).
+    pub fn mint(&self, endpoint: &str, spec: &TokenSpec) -> Minted {
+        let now = now_secs();
+        let token_id = spec.token_id.clone().unwrap_or_else(|| {
+            let bytes: [u8; 8] = rand::random();
+            format!("tok-{}", hex::encode(bytes))
+        });
+        let exp = now.saturating_add(spec.ttl_seconds);
+        let claims = Claims {
+            id: token_id.clone(),
+            exp,
+            iat: now,
+            caches: spec.caches.clone(),
+            topics: spec.topics.clone(),
+            role: spec.role,
+        };
+        // Encoding HS256 with an in-memory key over a plain struct cannot fail.
+        let jwt = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .unwrap_or_default();
+        let wrapper = serde_json::json!({ "endpoint": endpoint, "api_key": jwt });
+        Minted {
+            api_key: URL_SAFE.encode(wrapper.to_string()),
+            token_id,
+            expires_at: exp,
+        }
+    }
+
+    /// Check a token as sent on the wire (v1 wrapper or bare JWT).
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(AuthError::Unauthorized("the token is empty".into()));
+        }
+        if token.starts_with("Bearer ") || token.starts_with("bearer ") {
+            return Err(AuthError::Unauthorized(
+                "send the raw token in the Authorization header, without the `Bearer ` prefix"
+                    .into(),
+            ));
+        }
+        let jwt = unwrap_v1(token).unwrap_or_else(|| token.to_string());
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp"]);
+        match jsonwebtoken::decode::<Claims>(&jwt, &self.decoding, &validation) {
+            Ok(data) => Ok(data.claims),
+            Err(e) => {
+                use jsonwebtoken::errors::ErrorKind;
+                let why = match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired; mint a new one",
+                    ErrorKind::InvalidSignature => "the token was not signed by this emulator",
+                    _ => "the token is not a valid API key for this emulator",
+                };
+                Err(AuthError::Unauthorized(why.into()))
+            }
+        }
+    }
+}
+
+/// The JWT inside a v1 API key, if `token` is one.
+fn unwrap_v1(token: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct V1 {
+        api_key: String,
+    }
+    let bytes = [URL_SAFE, STANDARD, URL_SAFE_NO_PAD, STANDARD_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(token).ok())?;
+    serde_json::from_slice::<V1>(&bytes).ok().map(|v| v.api_key)
+}
+
+/// May `claims` do `op` on `cache`/`topic`?
+pub fn authorize(claims: &Claims, op: Operation, cache: &str, topic: &str) -> Result<(), AuthError> {
+    if !claims.role.allows(op) {
+        let what = match op {
+            Operation::Publish => "publish",
+            Operation::Subscribe => "subscribe",
+        };
+        return Err(AuthError::Forbidden(format!(
+            "the token may not {what}; mint one with a role that allows it"
+        )));
+    }
+    if let Some(caches) = &claims.caches
+        && !caches.iter().any(|c| c == cache)
+    {
+        return Err(AuthError::Forbidden(format!(
+            "the token does not grant access to cache {cache:?}"
+        )));
+    }
+    if let Some(topics) = &claims.topics
+        && !topics.iter().any(|t| t == topic)
+    {
+        return Err(AuthError::Forbidden(format!(
+            "the token does not grant access to topic {topic:?}"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minted_keys_verify_wrapped_and_bare() {
+        let a = Authority::new(b"secret");
+        let m = a.mint("http://127.0.0.1:1", &TokenSpec::full_access(Duration::from_secs(60)));
+        assert!(a.verify(&m.api_key).is_ok());
+        let jwt = unwrap_v1(&m.api_key).unwrap();
+        assert!(a.verify(&jwt).is_ok());
+        assert!(Authority::new(b"other").verify(&m.api_key).is_err());
+        assert!(a.verify(&format!("Bearer {}", m.api_key)).is_err());
+    }
+
+    #[test]
+    fn zero_ttl_is_expired() {
+        let a = Authority::new(b"secret");
+        let mut spec = TokenSpec::full_access(Duration::ZERO);
+        spec.ttl_seconds = -1;
+        let m = a.mint("x", &spec);
+        assert!(matches!(a.verify(&m.api_key), Err(AuthError::Unauthorized(_))));
+    }
+}

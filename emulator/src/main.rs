@@ -1,0 +1,169 @@
+//! `momento-http-emulator`: run the emulator, or mint a token offline.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use momento_http_emulator::{Emulator, Limits, Role, TokenSpec};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A local Momento Topics server over HTTP (auth, long polls, webhooks, fault injection).
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Serve,
+}
+
+#[derive(clap::Args, Debug)]
+struct Serve {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "MOMENTO_EMULATOR_LISTEN")]
+    listen: SocketAddr,
+    /// Create this cache at start (repeatable).
+    #[arg(long = "cache", value_name = "NAME")]
+    caches: Vec<String>,
+    /// Write a full-access API key (v1 format) to this file at start.
+    #[arg(long, value_name = "FILE")]
+    write_api_key: Option<PathBuf>,
+    /// Token-signing secret: read from FILE, or created there when missing, so
+    /// `token` can mint keys offline that this server accepts. Random per run when absent.
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
+    /// Enforce Momento's documented limits (10 ops/s, 100 subscriptions, 3 caches).
+    #[arg(long)]
+    documented_limits: bool,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "human")]
+    log_format: LogFormat,
+    /// How long a subscribe waits before answering an empty batch (e.g. 30s, 500ms).
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    long_poll_wait: Duration,
+    /// Messages buffered per topic; older ones are evicted (subscribers behind get a discontinuity).
+    #[arg(long, default_value_t = 1000)]
+    topic_buffer: usize,
+    /// Topics idle this long expire and come back with a new page (e.g. 1h; 0s = never).
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    topic_idle_expiry: Duration,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Mint an API key offline from --secret-file (the running emulator must use the same file).
+    Token {
+        /// Secret file shared with the server.
+        #[arg(long, value_name = "FILE")]
+        secret_file: PathBuf,
+        /// Base URL written into the key's `endpoint`.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        endpoint: String,
+        /// Cache the key may use (repeatable; none = all).
+        #[arg(long = "cache")]
+        caches: Vec<String>,
+        /// Topic the key may use (repeatable; none = all).
+        #[arg(long = "topic")]
+        topics: Vec<String>,
+        /// publish, subscribe or publish-subscribe.
+        #[arg(long, default_value = "publish-subscribe")]
+        role: Role,
+        /// Lifetime (e.g. 60s, 1h).
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+        /// Token id (shows up as the webhook body's token_id).
+        #[arg(long)]
+        token_id: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+fn read_or_create_secret(path: &Path) -> anyhow::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Ok(_) => anyhow::bail!("secret file {} is empty", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = momento_http_emulator::random_secret();
+            std::fs::write(path, &secret)?;
+            Ok(secret)
+        }
+        Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::Token {
+        secret_file,
+        endpoint,
+        caches,
+        topics,
+        role,
+        ttl,
+        token_id,
+    }) = cli.command
+    {
+        let secret = std::fs::read_to_string(&secret_file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", secret_file.display()))?;
+        let spec = TokenSpec {
+            caches: (!caches.is_empty()).then_some(caches),
+            topics: (!topics.is_empty()).then_some(topics),
+            role,
+            ttl_seconds: i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 4),
+            token_id,
+        };
+        println!(
+            "{}",
+            momento_http_emulator::mint_offline(secret.trim(), &endpoint, &spec)
+        );
+        return Ok(());
+    }
+    let s = cli.serve;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    match s.log_format {
+        LogFormat::Human => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+    }
+    let mut builder = Emulator::builder()
+        .listen(s.listen)
+        .long_poll_wait(s.long_poll_wait)
+        .topic_buffer(s.topic_buffer)
+        .limits(if s.documented_limits {
+            Limits::documented()
+        } else {
+            Limits::default()
+        });
+    builder = if s.topic_idle_expiry.is_zero() {
+        builder.no_topic_idle_expiry()
+    } else {
+        builder.topic_idle_expiry(s.topic_idle_expiry)
+    };
+    for c in s.caches {
+        builder = builder.cache(c);
+    }
+    if let Some(path) = &s.secret_file {
+        builder = builder.secret(read_or_create_secret(path)?);
+    }
+    let emulator = builder.start().await?;
+    if let Some(path) = &s.write_api_key {
+        std::fs::write(path, emulator.api_key())?;
+        tracing::info!(file = %path.display(), "wrote a full-access API key");
+    }
+    tracing::info!(
+        url = %emulator.base_url(),
+        "Momento Topics emulator ready; admin API under /_emulator/ (Ctrl-C to stop)"
+    );
+    tokio::signal::ctrl_c().await?;
+    tracing::info!("shutting down: answering waiting long polls");
+    emulator.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! One handler per operation, plus what they share: JSON errors, token
+//! placement, name checks and fault application.
+
+pub mod admin;
+pub mod publish;
+pub mod subscribe;
+pub mod webhooks;
+
+use crate::auth::{AuthError, Claims, Operation};
+use crate::faults::{FaultAction, FaultOp};
+use crate::server::AppState;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use momento_http::wire;
+
+/// Longest cache or topic name (bytes).
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// An error answer: JSON `{status, title, detail}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    title: Option<&'static str>,
+    detail: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    /// Any status.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            title: None,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+    /// 400.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+    /// 404 "Cache Not Found".
+    pub fn cache_not_found(cache: &str) -> Self {
+        ApiError {
+            title: Some("Cache Not Found"),
+            ..Self::new(
+                StatusCode::NOT_FOUND,
+                format!("cache {cache:?} does not exist; create it first (admin API PUT /_emulator/caches/{{cacheName}} or --cache)"),
+            )
+        }
+    }
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+    /// 429 with `Retry-After`.
+    pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Unauthorized(d) => ApiError::new(StatusCode::UNAUTHORIZED, d),
+            AuthError::Forbidden(d) => ApiError::new(StatusCode::FORBIDDEN, d),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = wire::Error {
+            status: self.status.as_u16(),
+            title: self
+                .title
+                .or(self.status.canonical_reason())
+                .unwrap_or("Error")
+                .to_string(),
+            detail: self.detail,
+        };
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
+}
+
+/// Unknown route: JSON 404.
+pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!(
+        "no such route: {}; the API is POST/GET /topics/{{cacheName}}/{{topicName}} and the admin API under /_emulator/",
+        uri.path()
+    ))
+}
+
+/// Known route, wrong method: JSON 405.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Check a cache or topic name.
+pub fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "the {kind} name is empty or only whitespace"
+        )));
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(ApiError::bad_request(format!(
+            "the {kind} name is {} bytes long; at most {MAX_NAME_BYTES} are allowed",
+            name.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Parse the query string into pairs; a malformed one is a 400.
+pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    let Some(raw) = raw else { return Vec::new() };
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let s = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The token from exactly one of the header or the query, verified and
+/// authorized for `op` on `cache`/`topic`.
+pub fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    op: Operation,
+    cache: &str,
+    topic: &str,
+) -> Result<Claims, ApiError> {
+    let header = headers.get(header::AUTHORIZATION);
+    let query_token = query.iter().find(|(k, _)| k == "token").map(|(_, v)| v);
+    let token = match (header, query_token) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "the token was sent both in the Authorization header and the token query parameter; send it in exactly one",
+            ));
+        }
+        (None, None) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "no token: send it in the Authorization header (raw, no `Bearer `) or the token query parameter",
+            ));
+        }
+        (Some(h), None) => h.to_str().map_err(|_| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "the Authorization header is not valid text",
+            )
+        })?,
+        (None, Some(q)) => q.as_str(),
+    };
+    let claims = state.auth.verify(token)?;
+    crate::auth::authorize(&claims, op, cache, topic)?;
+    Ok(claims)
+}
+
+/// Apply an armed fault, if one matches: `Some(response)` to answer instead.
+pub async fn apply_fault(
+    state: &AppState,
+    op: FaultOp,
+    cache: &str,
+    topic: &str,
+) -> Option<Response> {
+    match state.faults.take(op, cache, topic)? {
+        FaultAction::Status {
+            status,
+            retry_after_seconds,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut e = ApiError::new(status, "injected fault (emulator admin API)");
+            e.retry_after = retry_after_seconds;
+            Some(e.into_response())
+        }
+        FaultAction::Delay(d) => {
+            tokio::time::sleep(d).await;
+            None
+        }
+        FaultAction::Drop => Some(dropped_connection()),
+    }
+}
+
+/// A response whose body fails before its first byte: hyper then closes the
+/// connection without completing the answer, which a client sees as a
+/// connection error.
+pub fn dropped_connection() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected fault: connection dropped",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
+}

@@ -1,0 +1,107 @@
+//! `POST /topics/{cacheName}/{topicName}` (SPEC §3).
+
+use super::{ApiError, apply_fault, authenticate, check_name, query_pairs};
+use crate::auth::Operation;
+use crate::faults::FaultOp;
+use crate::server::AppState;
+use crate::topics::Value;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Publish one message.
+pub async fn publish(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match handle(state, path, raw, headers, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(
+    state: AppState,
+    path: Result<Path<(String, String)>, PathRejection>,
+    raw: Option<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let Path((cache, topic)) =
+        path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
+    if let Some(r) = apply_fault(&state, FaultOp::Publish, &cache, &topic).await {
+        return Ok(r);
+    }
+    let query = query_pairs(raw.as_deref());
+    let claims = authenticate(&state, &headers, &query, Operation::Publish, &cache, &topic)?;
+    check_name("cache", &cache)?;
+    check_name("topic", &topic)?;
+    if !state.topics.has_cache(&cache) {
+        return Err(ApiError::cache_not_found(&cache));
+    }
+    if !state.limits.operation() {
+        return Err(ApiError::too_many(
+            "operations-per-second limit exceeded; retry after the time in Retry-After",
+            1,
+        ));
+    }
+    let max = state.limits.limits().max_payload_bytes;
+    let too_big = || {
+        ApiError::bad_request(format!(
+            "the payload is larger than the {max}-byte limit; send at most {max} bytes"
+        ))
+    };
+    // Refuse by Content-Length before reading, and never read past the limit.
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > max as u64
+    {
+        return Err(too_big());
+    }
+    let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
+        if e.to_string().contains("length limit") {
+            too_big()
+        } else {
+            ApiError::bad_request(format!("cannot read the body: {e}"))
+        }
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let value = match content_type.as_deref() {
+        Some("application/octet-stream") => Value::Binary(bytes),
+        other => match String::from_utf8(bytes.to_vec()) {
+            Ok(s) => Value::Text(s),
+            Err(_) if other == Some("text/plain") => {
+                return Err(ApiError::bad_request(
+                    "the body is not valid UTF-8 but Content-Type is text/plain; send bytes as application/octet-stream",
+                ));
+            }
+            Err(_) => {
+                return Err(ApiError::bad_request(format!(
+                    "the body is not valid UTF-8 and Content-Type is {}; send bytes as application/octet-stream",
+                    other.unwrap_or("missing")
+                )));
+            }
+        },
+    };
+    let Some(seq) = state.topics.publish(&cache, &topic, &value) else {
+        return Err(ApiError::cache_not_found(&cache));
+    };
+    let text = match &value {
+        Value::Text(t) => Some(t.as_str()),
+        Value::Binary(_) => None,
+    };
+    state
+        .webhooks
+        .published(&cache, &topic, seq, text, &claims.id);
+    tracing::info!(%cache, %topic, seq, "publish");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

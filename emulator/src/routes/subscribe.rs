@@ -1,0 +1,150 @@
+//! `GET /topics/{cacheName}/{topicName}`: the long poll (SPEC §4).
+//!
+//! Waits for data, the long-poll timeout or shutdown, whichever comes first;
+//! the last two answer `{"items": []}`.
+
+use super::{ApiError, apply_fault, authenticate, check_name, query_pairs};
+use crate::auth::Operation;
+use crate::faults::FaultOp;
+use crate::server::AppState;
+use crate::topics::Poll;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+/// One long poll.
+pub async fn subscribe(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    match handle(state, path, raw, headers).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn number(query: &[(String, String)], name: &str) -> Result<u64, ApiError> {
+    match query.iter().find(|(k, _)| k == name) {
+        None => Ok(0),
+        Some((_, v)) if v.is_empty() => Ok(0),
+        Some((_, v)) => v.parse::<u64>().map_err(|_| {
+            ApiError::bad_request(format!(
+                "{name} must be a non-negative integer (0 on the first request), got {v:?}"
+            ))
+        }),
+    }
+}
+
+/// Decrements the topic's waiting count when the poll ends, however it ends.
+struct Waiting<'a> {
+    state: &'a AppState,
+    cache: &'a str,
+    topic: &'a str,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.state.topics.set_waiting(self.cache, self.topic, -1);
+    }
+}
+
+async fn handle(
+    state: AppState,
+    path: Result<Path<(String, String)>, PathRejection>,
+    raw: Option<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Path((cache, topic)) =
+        path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
+    if let Some(r) = apply_fault(&state, FaultOp::Subscribe, &cache, &topic).await {
+        return Ok(r);
+    }
+    let query = query_pairs(raw.as_deref());
+    authenticate(&state, &headers, &query, Operation::Subscribe, &cache, &topic)?;
+    check_name("cache", &cache)?;
+    check_name("topic", &topic)?;
+    let seq = number(&query, "sequence_number")?;
+    let page = number(&query, "sequence_page")?;
+    if !state.topics.has_cache(&cache) {
+        return Err(ApiError::cache_not_found(&cache));
+    }
+    if !state.limits.operation() {
+        return Err(ApiError::too_many(
+            "operations-per-second limit exceeded; retry after the time in Retry-After",
+            1,
+        ));
+    }
+    let _slot = state.limits.subscription().map_err(|()| {
+        ApiError::too_many(
+            "concurrent-subscription limit reached; retry after the time in Retry-After",
+            1,
+        )
+    })?;
+    let Some(pos) = state.topics.resolve(&cache, &topic, seq, page) else {
+        return Err(ApiError::cache_not_found(&cache));
+    };
+    let deadline = tokio::time::sleep(state.long_poll_wait());
+    tokio::pin!(deadline);
+    let mut waiting: Option<Waiting<'_>> = None;
+    loop {
+        match state.topics.poll(&cache, &topic, pos) {
+            Poll::Ready(elements) => {
+                tracing::info!(%cache, %topic, seq = pos.seq, page = pos.page, elements = elements.len(), "subscribe");
+                return Ok(batch(elements));
+            }
+            Poll::NoCache => return Err(ApiError::cache_not_found(&cache)),
+            Poll::Wait(mut rx) => {
+                if waiting.is_none() {
+                    state.topics.set_waiting(&cache, &topic, 1);
+                    waiting = Some(Waiting {
+                        state: &state,
+                        cache: &cache,
+                        topic: &topic,
+                    });
+                }
+                tokio::select! {
+                    changed = rx.changed() => {
+                        if changed.is_err() {
+                            // The topic instance went away (expiry): poll again.
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                    () = &mut deadline => break,
+                    () = state.shutdown.cancelled() => break,
+                }
+            }
+        }
+    }
+    drop(waiting);
+    tracing::debug!(%cache, %topic, "subscribe: empty batch");
+    Ok(batch(Vec::new()))
+}
+
+/// `{"items": [e1,e2,...]}` as a stream of shared chunks: the elements are the
+/// buffer's own `Bytes`, never copied per subscriber.
+fn batch(elements: Vec<Bytes>) -> Response {
+    let mut chunks = Vec::with_capacity(elements.len() * 2 + 1);
+    chunks.push(Bytes::from_static(b"{\"items\":["));
+    for (i, e) in elements.into_iter().enumerate() {
+        if i > 0 {
+            chunks.push(Bytes::from_static(b","));
+        }
+        chunks.push(e);
+    }
+    chunks.push(Bytes::from_static(b"]}"));
+    let len: usize = chunks.iter().map(Bytes::len).sum();
+    let stream = futures::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
+    let mut resp = Response::new(Body::from_stream(stream));
+    *resp.status_mut() = StatusCode::OK;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    resp
+}

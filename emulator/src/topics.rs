@@ -1,0 +1,417 @@
+//! Caches and topics: the shared state every handler works on.
+//!
+//! Shaped like mini-redis `db.rs`: [`Topics`] is a cheap handle over
+//! `Arc<Shared>`; the state sits behind a std `Mutex` (critical sections are
+//! short and never await, so tokio's async mutex would only cost more) and
+//! background work (idle-topic expiry) is a task that stops when the last
+//! handle's [`SweeperGuard`] drops.
+//!
+//! Each topic instance has a page (`sequence_page`), numbers its messages from
+//! 1, and keeps a bounded buffer. Each buffered message holds its JSON element
+//! (`{"item": ...}`) serialized once at publish time as [`Bytes`]: every
+//! subscriber's answer shares it, nothing is copied per subscriber, and waiting
+//! long polls hold no buffers. A `watch` channel per topic wakes waiters.
+
+use bytes::Bytes;
+use momento_http::wire;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+/// Most items in one long-poll answer.
+pub const MAX_BATCH: usize = 100;
+
+/// A published value.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// UTF-8 text.
+    Text(String),
+    /// Bytes.
+    Binary(Bytes),
+}
+
+/// One buffered message.
+#[derive(Clone, Debug)]
+struct Message {
+    seq: u64,
+    /// `{"item": {...}}`, serialized once.
+    element: Bytes,
+}
+
+#[derive(Debug)]
+struct Topic {
+    page: u64,
+    next_seq: u64,
+    buffer: VecDeque<Message>,
+    /// Bumped on every change; waiters watch it.
+    changed: watch::Sender<u64>,
+    last_activity: Instant,
+    waiting: u64,
+}
+
+impl Topic {
+    fn new(page: u64) -> Self {
+        Topic {
+            page,
+            next_seq: 1,
+            buffer: VecDeque::new(),
+            changed: watch::Sender::new(0),
+            last_activity: Instant::now(),
+            waiting: 0,
+        }
+    }
+    fn first_seq(&self) -> u64 {
+        self.buffer.front().map_or(self.next_seq, |m| m.seq)
+    }
+    fn bump(&self) {
+        self.changed.send_modify(|v| *v = v.wrapping_add(1));
+    }
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    topics: HashMap<String, Topic>,
+}
+
+#[derive(Debug)]
+struct State {
+    caches: BTreeMap<String, Cache>,
+    /// The next page to hand out; pages are never reused within a run.
+    next_page: u64,
+    buffer_size: usize,
+    idle_expiry: Option<Duration>,
+}
+
+impl State {
+    fn new_page(&mut self) -> u64 {
+        let p = self.next_page;
+        self.next_page += 1;
+        p
+    }
+
+    /// The topic, created (or re-created after idle expiry) on demand;
+    /// `None` when the cache does not exist.
+    fn topic(&mut self, cache: &str, topic: &str) -> Option<&mut Topic> {
+        let expiry = self.idle_expiry;
+        let page = self.next_page;
+        let mut used_page = false;
+        let entry = self
+            .caches
+            .get_mut(cache)?
+            .topics
+            .entry(topic.to_string())
+            .or_insert_with(|| {
+                used_page = true;
+                Topic::new(page)
+            });
+        if let Some(expiry) = expiry
+            && !used_page
+            && entry.waiting == 0
+            && entry.last_activity.elapsed() >= expiry
+        {
+            // Expired: a new instance with a new page.
+            let old = std::mem::replace(entry, Topic::new(page));
+            old.bump();
+            used_page = true;
+        }
+        if used_page {
+            self.next_page += 1;
+        }
+        self.caches.get_mut(cache)?.topics.get_mut(topic)
+    }
+}
+
+/// The cursor a long poll resumes from, after [`Topics::resolve`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// The next sequence number wanted.
+    pub seq: u64,
+    /// The page it belongs to.
+    pub page: u64,
+}
+
+/// What a poll finds.
+pub enum Poll {
+    /// Something to answer: JSON elements, each `{"item"...}` or `{"discontinuity"...}`.
+    Ready(Vec<Bytes>),
+    /// Nothing yet: wait for a change on this receiver, then poll again.
+    Wait(watch::Receiver<u64>),
+    /// The cache is gone.
+    NoCache,
+}
+
+/// A topic's state, for the admin API.
+#[derive(Clone, Copy, Debug)]
+pub struct TopicInfo {
+    /// The current page.
+    pub page: u64,
+    /// The number the next message will get.
+    pub next_seq: u64,
+    /// Messages buffered.
+    pub buffered: u64,
+    /// The oldest buffered number.
+    pub first_buffered: Option<u64>,
+    /// Long polls waiting on it.
+    pub waiting: u64,
+}
+
+/// Shared state handle: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Topics {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    state: Mutex<State>,
+}
+
+/// Stops the idle-expiry sweeper when dropped.
+#[derive(Debug)]
+pub struct SweeperGuard {
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for SweeperGuard {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Epoch milliseconds now.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+impl Topics {
+    /// New state with `caches` pre-created.
+    pub fn new(caches: &[String], buffer_size: usize, idle_expiry: Option<Duration>) -> Self {
+        let state = State {
+            caches: caches.iter().map(|c| (c.clone(), Cache::default())).collect(),
+            // Pages look like the docs' example (epoch seconds) and never repeat within a run.
+            next_page: now_ms() / 1000,
+            buffer_size: buffer_size.max(1),
+            idle_expiry,
+        };
+        Topics {
+            shared: Arc::new(Shared {
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-updated in a
+        // way that matters more than stopping the emulator would.
+        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Start the background task dropping idle topics (to free memory).
+    pub fn start_sweeper(&self) -> SweeperGuard {
+        let Some(expiry) = self.lock().idle_expiry else {
+            return SweeperGuard { task: None };
+        };
+        let weak = Arc::downgrade(&self.shared);
+        let period = (expiry / 2).clamp(Duration::from_millis(50), Duration::from_secs(30));
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(period).await;
+                let Some(shared) = weak.upgrade() else { return };
+                let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+                for cache in state.caches.values_mut() {
+                    cache.topics.retain(|_, t| {
+                        let keep = t.waiting > 0 || t.last_activity.elapsed() < expiry;
+                        if !keep {
+                            t.bump();
+                        }
+                        keep
+                    });
+                }
+            }
+        });
+        SweeperGuard { task: Some(task) }
+    }
+
+    /// Does the cache exist?
+    pub fn has_cache(&self, cache: &str) -> bool {
+        self.lock().caches.contains_key(cache)
+    }
+
+    /// Cache names, sorted.
+    pub fn caches(&self) -> Vec<String> {
+        self.lock().caches.keys().cloned().collect()
+    }
+
+    /// Create a cache; `Err(count)` when `max` caches already exist.
+    pub fn create_cache(&self, cache: &str, max: Option<usize>) -> Result<(), usize> {
+        let mut state = self.lock();
+        if state.caches.contains_key(cache) {
+            return Ok(());
+        }
+        if let Some(max) = max
+            && state.caches.len() >= max
+        {
+            return Err(state.caches.len());
+        }
+        state.caches.insert(cache.to_string(), Cache::default());
+        Ok(())
+    }
+
+    /// Delete a cache; waiting long polls wake up and find it gone.
+    pub fn delete_cache(&self, cache: &str) -> bool {
+        let removed = self.lock().caches.remove(cache);
+        match removed {
+            Some(c) => {
+                for t in c.topics.values() {
+                    t.bump();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Publish; returns the message's number, or `None` when the cache is unknown.
+    pub fn publish(&self, cache: &str, topic: &str, value: &Value) -> Option<u64> {
+        let mut state = self.lock();
+        let buffer_size = state.buffer_size;
+        let t = state.topic(cache, topic)?;
+        let seq = t.next_seq;
+        let value = match value {
+            Value::Text(s) => wire::TopicValue::Text(s.clone()),
+            Value::Binary(b) => {
+                use base64::Engine as _;
+                wire::TopicValue::Binary(base64::engine::general_purpose::STANDARD.encode(b))
+            }
+        };
+        let element = wire::SubscribeElement::Item(wire::TopicItem {
+            publisher_id: None,
+            sequence_page: Some(t.page),
+            topic_sequence_number: seq,
+            value,
+        });
+        let element = Bytes::from(serde_json::to_vec(&element).unwrap_or_default());
+        t.buffer.push_back(Message { seq, element });
+        while t.buffer.len() > buffer_size {
+            t.buffer.pop_front();
+        }
+        t.next_seq += 1;
+        t.last_activity = Instant::now();
+        t.bump();
+        Some(seq)
+    }
+
+    /// Turn a request's `(sequence_number, sequence_page)` into a position:
+    /// `N = 0` means "from now on" and `P = 0` means "the current page".
+    pub fn resolve(&self, cache: &str, topic: &str, seq: u64, page: u64) -> Option<Position> {
+        let mut state = self.lock();
+        let t = state.topic(cache, topic)?;
+        Some(Position {
+            seq: if seq == 0 { t.next_seq } else { seq },
+            page: if page == 0 { t.page } else { page },
+        })
+    }
+
+    /// Apply the resume rule (SPEC §4) to `pos`.
+    ///
+    /// Same page and `pos.seq` buffered: items from it. Same page and
+    /// `pos.seq` is the next number: wait. Otherwise (stale page, evicted or
+    /// future number) a discontinuity to the oldest buffered message (or the
+    /// next number when none is), then the items from there.
+    pub fn poll(&self, cache: &str, topic: &str, pos: Position) -> Poll {
+        let mut state = self.lock();
+        let Some(t) = state.topic(cache, topic) else {
+            return Poll::NoCache;
+        };
+        t.last_activity = Instant::now();
+        let first = t.first_seq();
+        let mut out = Vec::new();
+        let from = if pos.page == t.page && pos.seq >= first && pos.seq <= t.next_seq {
+            pos.seq
+        } else {
+            let d = wire::SubscribeElement::Discontinuity(wire::Discontinuity {
+                last_topic_sequence: pos.seq.saturating_sub(1),
+                new_topic_sequence: first,
+                new_sequence_page: Some(t.page),
+            });
+            out.push(Bytes::from(serde_json::to_vec(&d).unwrap_or_default()));
+            first
+        };
+        let skip = usize::try_from(from - first).unwrap_or(usize::MAX);
+        out.extend(
+            t.buffer
+                .iter()
+                .skip(skip)
+                .take(MAX_BATCH)
+                .map(|m| m.element.clone()),
+        );
+        if out.is_empty() {
+            Poll::Wait(t.changed.subscribe())
+        } else {
+            Poll::Ready(out)
+        }
+    }
+
+    /// Count a waiting long poll in or out (for inspection and expiry).
+    pub fn set_waiting(&self, cache: &str, topic: &str, delta: i64) {
+        let mut state = self.lock();
+        if let Some(t) = state
+            .caches
+            .get_mut(cache)
+            .and_then(|c| c.topics.get_mut(topic))
+        {
+            t.waiting = t.waiting.saturating_add_signed(delta);
+            t.last_activity = Instant::now();
+        }
+    }
+
+    /// Inspect a topic (creating it, as a subscribe would).
+    pub fn inspect(&self, cache: &str, topic: &str) -> Option<TopicInfo> {
+        let mut state = self.lock();
+        let t = state.topic(cache, topic)?;
+        Some(info(t))
+    }
+
+    /// Start a new instance of the topic: new page, numbering from 1, empty buffer.
+    pub fn reset(&self, cache: &str, topic: &str) -> Option<TopicInfo> {
+        let mut state = self.lock();
+        let page = state.new_page();
+        let t = state.topic(cache, topic)?;
+        // Keep the waiters' channel and count: they must wake and see the new page.
+        let mut fresh = Topic::new(page);
+        std::mem::swap(&mut fresh.changed, &mut t.changed);
+        fresh.waiting = t.waiting;
+        *t = fresh;
+        t.bump();
+        Some(info(t))
+    }
+
+    /// Evict the `count` oldest buffered messages.
+    pub fn evict(&self, cache: &str, topic: &str, count: u64) -> Option<TopicInfo> {
+        let mut state = self.lock();
+        let t = state.topic(cache, topic)?;
+        for _ in 0..count {
+            if t.buffer.pop_front().is_none() {
+                break;
+            }
+        }
+        t.bump();
+        Some(info(t))
+    }
+}
+
+fn info(t: &Topic) -> TopicInfo {
+    TopicInfo {
+        page: t.page,
+        next_seq: t.next_seq,
+        buffered: t.buffer.len() as u64,
+        first_buffered: t.buffer.front().map(|m| m.seq),
+        waiting: t.waiting,
+    }
+}
