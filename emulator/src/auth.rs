@@ -164,7 +164,12 @@ impl Authority {
             let bytes: [u8; 8] = rand::random();
             format!("tok-{}", hex::encode(bytes))
         });
-        let exp = now.saturating_add(spec.ttl_seconds);
+        // 0 or negative: already expired (a token is valid while exp >= now).
+        let exp = if spec.ttl_seconds <= 0 {
+            now.saturating_add(spec.ttl_seconds).saturating_sub(1)
+        } else {
+            now.saturating_add(spec.ttl_seconds)
+        };
         let claims = Claims {
             id: token_id.clone(),
             exp,
@@ -228,7 +233,12 @@ fn unwrap_v1(token: &str) -> Option<String> {
 }
 
 /// May `claims` do `op` on `cache`/`topic`?
-pub fn authorize(claims: &Claims, op: Operation, cache: &str, topic: &str) -> Result<(), AuthError> {
+pub fn authorize(
+    claims: &Claims,
+    op: Operation,
+    cache: &str,
+    topic: &str,
+) -> Result<(), AuthError> {
     if !claims.role.allows(op) {
         let what = match op {
             Operation::Publish => "publish",
@@ -262,7 +272,10 @@ mod tests {
     #[test]
     fn minted_keys_verify_wrapped_and_bare() {
         let a = Authority::new(b"secret");
-        let m = a.mint("http://127.0.0.1:1", &TokenSpec::full_access(Duration::from_secs(60)));
+        let m = a.mint(
+            "http://127.0.0.1:1",
+            &TokenSpec::full_access(Duration::from_secs(60)),
+        );
         assert!(a.verify(&m.api_key).is_ok());
         let jwt = unwrap_v1(&m.api_key).unwrap();
         assert!(a.verify(&jwt).is_ok());
@@ -276,6 +289,9 @@ mod tests {
         let mut spec = TokenSpec::full_access(Duration::ZERO);
         spec.ttl_seconds = -1;
         let m = a.mint("x", &spec);
-        assert!(matches!(a.verify(&m.api_key), Err(AuthError::Unauthorized(_))));
+        assert!(matches!(
+            a.verify(&m.api_key),
+            Err(AuthError::Unauthorized(_))
+        ));
     }
 }

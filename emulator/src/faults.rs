@@ -53,7 +53,10 @@ pub struct Faults {
 impl Faults {
     /// Arm a fault.
     pub fn inject(&self, fault: Fault) {
-        self.armed.lock().unwrap_or_else(|e| e.into_inner()).push(fault);
+        self.armed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(fault);
     }
 
     /// Disarm all.

@@ -158,16 +158,19 @@ impl Emulator {
 
     /// Bind and serve in the background.
     pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
-        let listener = TcpListener::bind(self.listen)
-            .await
+        let listener =
+            TcpListener::bind(self.listen)
+                .await
+                .map_err(|source| EmulatorError::Bind {
+                    addr: self.listen,
+                    source,
+                })?;
+        let addr = listener
+            .local_addr()
             .map_err(|source| EmulatorError::Bind {
                 addr: self.listen,
                 source,
             })?;
-        let addr = listener.local_addr().map_err(|source| EmulatorError::Bind {
-            addr: self.listen,
-            source,
-        })?;
         let (state, guards) = build_state(&self, addr);
         let api_key = state
             .auth

@@ -19,7 +19,11 @@ struct Cli {
 #[derive(clap::Args, Debug)]
 struct Serve {
     /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8080", env = "MOMENTO_EMULATOR_LISTEN")]
+    #[arg(
+        long,
+        default_value = "127.0.0.1:8080",
+        env = "MOMENTO_EMULATOR_LISTEN"
+    )]
     listen: SocketAddr,
     /// Create this cache at start (repeatable).
     #[arg(long = "cache", value_name = "NAME")]

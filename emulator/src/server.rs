@@ -95,7 +95,10 @@ pub(crate) fn router(state: AppState) -> Router {
             "/_emulator/caches/{cache}/webhooks/{webhook}/rotate-secret",
             post(routes::webhooks::rotate_webhook_secret),
         )
-        .route("/_emulator/deliveries", get(routes::webhooks::list_deliveries))
+        .route(
+            "/_emulator/deliveries",
+            get(routes::webhooks::list_deliveries),
+        )
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         // Admin JSON bodies are small; Topics bodies are capped in the handler.

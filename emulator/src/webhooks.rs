@@ -170,7 +170,14 @@ impl Webhooks {
 
     /// A message was published: queue an event for each webhook on its topic.
     /// `text` is `None` for binary messages, which are recorded as skipped.
-    pub fn published(&self, cache: &str, topic: &str, seq: u64, text: Option<&str>, token_id: &str) {
+    pub fn published(
+        &self,
+        cache: &str,
+        topic: &str,
+        seq: u64,
+        text: Option<&str>,
+        token_id: &str,
+    ) {
         let event_timestamp = now_ms();
         let targets: Vec<String> = {
             let reg = self.lock();
@@ -285,7 +292,16 @@ async fn deliver(registry: &Mutex<Registry>, client: &reqwest::Client, job: Job)
             .cloned()
     };
     let rec = |outcome, status, detail: String| {
-        record(registry, &job.cache, &job.webhook, &job.topic, job.seq, outcome, status, detail);
+        record(
+            registry,
+            &job.cache,
+            &job.webhook,
+            &job.topic,
+            job.seq,
+            outcome,
+            status,
+            detail,
+        );
     };
     let Some(hook) = hook else {
         rec(

@@ -46,7 +46,9 @@ impl ApiError {
             title: Some("Cache Not Found"),
             ..Self::new(
                 StatusCode::NOT_FOUND,
-                format!("cache {cache:?} does not exist; create it first (admin API PUT /_emulator/caches/{{cacheName}} or --cache)"),
+                format!(
+                    "cache {cache:?} does not exist; create it first (admin API PUT /_emulator/caches/{{cacheName}} or --cache)"
+                ),
             )
         }
     }

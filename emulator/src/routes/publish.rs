@@ -31,8 +31,7 @@ async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Path((cache, topic)) =
-        path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
+    let Path((cache, topic)) = path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
     if let Some(r) = apply_fault(&state, FaultOp::Publish, &cache, &topic).await {
         return Ok(r);
     }
@@ -74,7 +73,13 @@ async fn handle(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     let value = match content_type.as_deref() {
         Some("application/octet-stream") => Value::Binary(bytes),
         other => match String::from_utf8(bytes.to_vec()) {

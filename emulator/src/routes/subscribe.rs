@@ -58,13 +58,19 @@ async fn handle(
     raw: Option<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Path((cache, topic)) =
-        path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
+    let Path((cache, topic)) = path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
     if let Some(r) = apply_fault(&state, FaultOp::Subscribe, &cache, &topic).await {
         return Ok(r);
     }
     let query = query_pairs(raw.as_deref());
-    authenticate(&state, &headers, &query, Operation::Subscribe, &cache, &topic)?;
+    authenticate(
+        &state,
+        &headers,
+        &query,
+        Operation::Subscribe,
+        &cache,
+        &topic,
+    )?;
     check_name("cache", &cache)?;
     check_name("topic", &topic)?;
     let seq = number(&query, "sequence_number")?;

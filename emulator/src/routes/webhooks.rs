@@ -25,7 +25,9 @@ fn ids(
 }
 
 fn unknown(cache: &str, name: &str) -> ApiError {
-    ApiError::not_found(format!("webhook {name:?} does not exist in cache {cache:?}"))
+    ApiError::not_found(format!(
+        "webhook {name:?} does not exist in cache {cache:?}"
+    ))
 }
 
 /// `GET /_emulator/caches/{cacheName}/webhooks`
