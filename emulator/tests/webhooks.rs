@@ -199,3 +199,49 @@ async fn webhook_admin_errors() {
         400
     );
 }
+
+#[tokio::test]
+async fn a_slow_receiver_is_recorded_as_timeout_and_publish_is_not_delayed() {
+    let env = start().await;
+    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    let app = axum::Router::new().route(
+        "/slow",
+        axum::routing::post(move || {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(());
+                tokio::time::sleep(Duration::from_secs(6)).await;
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/slow", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    env.admin(
+        Method::PUT,
+        "caches/c/webhooks/w",
+        Some(json!({"topicName": "t", "destination": {"postUrl": url}})),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    assert_eq!(env.publish("t", "x").await, 204);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    tokio::time::timeout(BOUND, rx.recv()).await.unwrap();
+    let deadline = std::time::Instant::now() + BOUND;
+    loop {
+        let (_, v) = env.admin(Method::GET, "deliveries", None).await;
+        if let Some(d) = v["deliveries"].as_array().and_then(|a| a.first()) {
+            assert_eq!(d["outcome"], "timeout");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no delivery record");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Not retried.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), rx.recv())
+            .await
+            .is_err()
+    );
+}
