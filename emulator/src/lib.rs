@@ -248,7 +248,8 @@ pub fn random_secret() -> String {
     auth::Authority::random_secret()
 }
 
-/// A started emulator.
+/// A started emulator. Dropping it stops the server (waiting long polls are
+/// answered); [`RunningEmulator::shutdown`] also waits for that to finish.
 #[derive(Debug)]
 pub struct RunningEmulator {
     addr: SocketAddr,
@@ -277,12 +278,19 @@ impl RunningEmulator {
         self.auth.mint(&self.base_url, spec).api_key
     }
     /// Answer waiting long polls, stop serving and wait until done.
-    pub async fn shutdown(self) {
+    /// (Dropping the handle also stops the server, without waiting.)
+    pub async fn shutdown(mut self) {
         self.cancel.cancel();
-        match self.task.await {
+        match (&mut self.task).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "server ended with an error"),
             Err(e) => tracing::warn!(error = %e, "server task failed"),
         }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        self.cancel.cancel();
     }
 }

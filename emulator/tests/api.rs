@@ -366,3 +366,22 @@ async fn fault_injection() {
     assert_eq!(env.admin(Method::DELETE, "faults", None).await.0, 204);
     assert_eq!(env.publish("t", "x").await, 204);
 }
+
+#[tokio::test]
+async fn deleting_a_cache_answers_its_waiting_polls_with_404() {
+    let env = start_with(Emulator::builder().long_poll_wait(Duration::from_secs(5))).await;
+    let (resp, _) = tokio::join!(
+        env.http
+            .get(env.topic_url("c", "t"))
+            .header("authorization", &env.key)
+            .send(),
+        async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let (s, v) = env.admin(Method::GET, "caches/c/topics/t", None).await;
+            assert_eq!((s, v["waiting_subscribers"].as_u64()), (200, Some(1)));
+            env.admin(Method::DELETE, "caches/c", None).await
+        }
+    );
+    let (s, body) = error_body(resp.unwrap()).await;
+    assert_eq!((s, body["title"].as_str()), (404, Some("Cache Not Found")));
+}

@@ -76,6 +76,7 @@ impl From<AuthError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        tracing::info!(status = self.status.as_u16(), detail = %self.detail, "error answer");
         let body = wire::Error {
             status: self.status.as_u16(),
             title: self
