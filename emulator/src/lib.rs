@@ -212,6 +212,7 @@ pub(crate) fn build_state(config: &Emulator, addr: SocketAddr) -> (server::AppSt
         &config.caches,
         config.topic_buffer,
         config.topic_idle_expiry,
+        config.limits.max_topics,
     );
     let sweeper = topics.start_sweeper();
     let (webhooks, worker) = webhooks::Webhooks::start();

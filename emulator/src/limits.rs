@@ -16,28 +16,34 @@ pub struct Limits {
     pub max_caches: Option<usize>,
     /// Largest publish body (bytes).
     pub max_payload_bytes: usize,
+    /// Topics alive at once across all caches (idle ones expire); bounds memory.
+    pub max_topics: Option<usize>,
 }
 
 impl Default for Limits {
-    /// Generous: 10,000 ops/s, 10,000 subscriptions, 1,000 caches, 4096-byte payloads.
+    /// Generous: 10,000 ops/s, 10,000 subscriptions, 1,000 caches, 4096-byte
+    /// payloads, 100,000 topics.
     fn default() -> Self {
         Limits {
             ops_per_second: Some(10_000),
             concurrent_subscriptions: Some(10_000),
             max_caches: Some(1_000),
             max_payload_bytes: 4096,
+            max_topics: Some(100_000),
         }
     }
 }
 
 impl Limits {
-    /// Momento's documented defaults: 10 ops/s, 100 subscriptions, 3 caches, 4 KB.
+    /// Momento's documented defaults: 10 ops/s, 100 subscriptions, 3 caches, 4 KB
+    /// (topics: Momento documents no limit; 100,000 as by default).
     pub fn documented() -> Self {
         Limits {
             ops_per_second: Some(10),
             concurrent_subscriptions: Some(100),
             max_caches: Some(3),
             max_payload_bytes: 4096,
+            max_topics: Some(100_000),
         }
     }
 }

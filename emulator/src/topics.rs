@@ -81,6 +81,17 @@ struct State {
     next_page: u64,
     buffer_size: usize,
     idle_expiry: Option<Duration>,
+    /// Most topics alive at once, across caches (memory bound whatever clients send).
+    max_topics: Option<usize>,
+}
+
+/// Why a topic is not available.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// The cache does not exist.
+    Cache,
+    /// Creating the topic would exceed the topic limit.
+    TopicLimit,
 }
 
 impl State {
@@ -90,15 +101,24 @@ impl State {
         p
     }
 
-    /// The topic, created (or re-created after idle expiry) on demand;
-    /// `None` when the cache does not exist.
-    fn topic(&mut self, cache: &str, topic: &str) -> Option<&mut Topic> {
+    /// The topic, created (or re-created after idle expiry) on demand.
+    fn topic(&mut self, cache: &str, topic: &str) -> Result<&mut Topic, Missing> {
         let expiry = self.idle_expiry;
         let page = self.next_page;
         let mut used_page = false;
+        let Some(c) = self.caches.get(cache) else {
+            return Err(Missing::Cache);
+        };
+        if let Some(max) = self.max_topics
+            && !c.topics.contains_key(topic)
+            && self.caches.values().map(|c| c.topics.len()).sum::<usize>() >= max
+        {
+            return Err(Missing::TopicLimit);
+        }
         let entry = self
             .caches
-            .get_mut(cache)?
+            .get_mut(cache)
+            .ok_or(Missing::Cache)?
             .topics
             .entry(topic.to_string())
             .or_insert_with(|| {
@@ -118,7 +138,10 @@ impl State {
         if used_page {
             self.next_page += 1;
         }
-        self.caches.get_mut(cache)?.topics.get_mut(topic)
+        self.caches
+            .get_mut(cache)
+            .and_then(|c| c.topics.get_mut(topic))
+            .ok_or(Missing::Cache)
     }
 }
 
@@ -137,8 +160,8 @@ pub enum Poll {
     Ready(Vec<Bytes>),
     /// Nothing yet: wait for a change on this receiver, then poll again.
     Wait(watch::Receiver<u64>),
-    /// The cache is gone.
-    NoCache,
+    /// The cache is gone, or the topic cannot be created.
+    Missing(Missing),
 }
 
 /// A topic's state, for the admin API.
@@ -191,7 +214,12 @@ pub fn now_ms() -> u64 {
 
 impl Topics {
     /// New state with `caches` pre-created.
-    pub fn new(caches: &[String], buffer_size: usize, idle_expiry: Option<Duration>) -> Self {
+    pub fn new(
+        caches: &[String],
+        buffer_size: usize,
+        idle_expiry: Option<Duration>,
+        max_topics: Option<usize>,
+    ) -> Self {
         let state = State {
             caches: caches
                 .iter()
@@ -201,6 +229,7 @@ impl Topics {
             next_page: now_ms() / 1000,
             buffer_size: buffer_size.max(1),
             idle_expiry,
+            max_topics,
         };
         Topics {
             shared: Arc::new(Shared {
@@ -281,7 +310,7 @@ impl Topics {
     }
 
     /// Publish; returns the message's number, or `None` when the cache is unknown.
-    pub fn publish(&self, cache: &str, topic: &str, value: &Value) -> Option<u64> {
+    pub fn publish(&self, cache: &str, topic: &str, value: &Value) -> Result<u64, Missing> {
         let mut state = self.lock();
         let buffer_size = state.buffer_size;
         let t = state.topic(cache, topic)?;
@@ -307,15 +336,21 @@ impl Topics {
         t.next_seq += 1;
         t.last_activity = Instant::now();
         t.bump();
-        Some(seq)
+        Ok(seq)
     }
 
     /// Turn a request's `(sequence_number, sequence_page)` into a position:
     /// `N = 0` means "from now on" and `P = 0` means "the current page".
-    pub fn resolve(&self, cache: &str, topic: &str, seq: u64, page: u64) -> Option<Position> {
+    pub fn resolve(
+        &self,
+        cache: &str,
+        topic: &str,
+        seq: u64,
+        page: u64,
+    ) -> Result<Position, Missing> {
         let mut state = self.lock();
         let t = state.topic(cache, topic)?;
-        Some(Position {
+        Ok(Position {
             seq: if seq == 0 { t.next_seq } else { seq },
             page: if page == 0 { t.page } else { page },
         })
@@ -329,8 +364,9 @@ impl Topics {
     /// next number when none is), then the items from there.
     pub fn poll(&self, cache: &str, topic: &str, pos: Position) -> Poll {
         let mut state = self.lock();
-        let Some(t) = state.topic(cache, topic) else {
-            return Poll::NoCache;
+        let t = match state.topic(cache, topic) {
+            Ok(t) => t,
+            Err(m) => return Poll::Missing(m),
         };
         t.last_activity = Instant::now();
         let first = t.first_seq();
@@ -375,14 +411,14 @@ impl Topics {
     }
 
     /// Inspect a topic (creating it, as a subscribe would).
-    pub fn inspect(&self, cache: &str, topic: &str) -> Option<TopicInfo> {
+    pub fn inspect(&self, cache: &str, topic: &str) -> Result<TopicInfo, Missing> {
         let mut state = self.lock();
         let t = state.topic(cache, topic)?;
-        Some(info(t))
+        Ok(info(t))
     }
 
     /// Start a new instance of the topic: new page, numbering from 1, empty buffer.
-    pub fn reset(&self, cache: &str, topic: &str) -> Option<TopicInfo> {
+    pub fn reset(&self, cache: &str, topic: &str) -> Result<TopicInfo, Missing> {
         let mut state = self.lock();
         let page = state.new_page();
         let t = state.topic(cache, topic)?;
@@ -392,11 +428,11 @@ impl Topics {
         fresh.waiting = t.waiting;
         *t = fresh;
         t.bump();
-        Some(info(t))
+        Ok(info(t))
     }
 
     /// Evict the `count` oldest buffered messages.
-    pub fn evict(&self, cache: &str, topic: &str, count: u64) -> Option<TopicInfo> {
+    pub fn evict(&self, cache: &str, topic: &str, count: u64) -> Result<TopicInfo, Missing> {
         let mut state = self.lock();
         let t = state.topic(cache, topic)?;
         for _ in 0..count {
@@ -405,7 +441,7 @@ impl Topics {
             }
         }
         t.bump();
-        Some(info(t))
+        Ok(info(t))
     }
 }
 
@@ -456,7 +492,7 @@ mod proptests {
         #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
         #[test]
         fn numbering_has_no_silent_gaps_or_duplicates(ops in proptest::collection::vec(op(), 1..60)) {
-            let topics = Topics::new(&["c".to_string()], 5, None);
+            let topics = Topics::new(&["c".to_string()], 5, None, None);
             let mut subs: Vec<Sub> = Vec::new();
             for op in ops {
                 match op {

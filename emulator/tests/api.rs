@@ -385,3 +385,16 @@ async fn deleting_a_cache_answers_its_waiting_polls_with_404() {
     let (s, body) = error_body(resp.unwrap()).await;
     assert_eq!((s, body["title"].as_str()), (404, Some("Cache Not Found")));
 }
+
+#[tokio::test]
+async fn the_topic_limit_bounds_memory() {
+    let env = start_with(Emulator::builder().limits(Limits {
+        max_topics: Some(2),
+        ..Limits::default()
+    }))
+    .await;
+    assert_eq!(env.publish("a", "x").await, 204);
+    assert_eq!(env.publish("b", "x").await, 204);
+    assert_eq!(env.publish("a", "y").await, 204);
+    assert_eq!(env.publish("c", "x").await, 429);
+}

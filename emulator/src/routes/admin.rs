@@ -128,7 +128,7 @@ pub async fn inspect_topic(
         .topics
         .inspect(&cache, &topic)
         .map(topic_state)
-        .ok_or_else(|| ApiError::cache_not_found(&cache))
+        .map_err(|m| ApiError::missing(m, &cache))
 }
 
 /// `POST /_emulator/caches/{cacheName}/topics/{topicName}/reset`
@@ -140,7 +140,7 @@ pub async fn reset_topic(
     let info = state
         .topics
         .reset(&cache, &topic)
-        .ok_or_else(|| ApiError::cache_not_found(&cache))?;
+        .map_err(|m| ApiError::missing(m, &cache))?;
     tracing::info!(%cache, %topic, page = info.page, "topic reset");
     Ok(topic_state(info))
 }
@@ -157,7 +157,7 @@ pub async fn evict_messages(
         .topics
         .evict(&cache, &topic, req.count)
         .map(topic_state)
-        .ok_or_else(|| ApiError::cache_not_found(&cache))
+        .map_err(|m| ApiError::missing(m, &cache))
 }
 
 /// `PUT /_emulator/config/long-poll-wait`

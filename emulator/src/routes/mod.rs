@@ -52,6 +52,16 @@ impl ApiError {
             )
         }
     }
+    /// The topic is unavailable: 404 for the cache, 429 for the topic limit.
+    pub fn missing(m: crate::topics::Missing, cache: &str) -> Self {
+        match m {
+            crate::topics::Missing::Cache => Self::cache_not_found(cache),
+            crate::topics::Missing::TopicLimit => Self::too_many(
+                "the topic limit is reached; idle topics expire, retry later",
+                1,
+            ),
+        }
+    }
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, detail)

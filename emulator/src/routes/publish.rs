@@ -97,9 +97,10 @@ async fn handle(
             }
         },
     };
-    let Some(seq) = state.topics.publish(&cache, &topic, &value) else {
-        return Err(ApiError::cache_not_found(&cache));
-    };
+    let seq = state
+        .topics
+        .publish(&cache, &topic, &value)
+        .map_err(|m| ApiError::missing(m, &cache))?;
     let text = match &value {
         Value::Text(t) => Some(t.as_str()),
         Value::Binary(_) => None,

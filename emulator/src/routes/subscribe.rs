@@ -90,9 +90,10 @@ async fn handle(
             1,
         )
     })?;
-    let Some(pos) = state.topics.resolve(&cache, &topic, seq, page) else {
-        return Err(ApiError::cache_not_found(&cache));
-    };
+    let pos = state
+        .topics
+        .resolve(&cache, &topic, seq, page)
+        .map_err(|m| ApiError::missing(m, &cache))?;
     let deadline = tokio::time::sleep(state.long_poll_wait());
     tokio::pin!(deadline);
     let mut waiting: Option<Waiting<'_>> = None;
@@ -102,7 +103,7 @@ async fn handle(
                 tracing::info!(%cache, %topic, seq = pos.seq, page = pos.page, elements = elements.len(), "subscribe");
                 return Ok(batch(elements));
             }
-            Poll::NoCache => return Err(ApiError::cache_not_found(&cache)),
+            Poll::Missing(m) => return Err(ApiError::missing(m, &cache)),
             Poll::Wait(mut rx) => {
                 if waiting.is_none() {
                     state.topics.set_waiting(&cache, &topic, 1);
