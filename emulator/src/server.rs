@@ -101,6 +101,8 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
+        // A bug must not cost a client its connection: a panic becomes a JSON 500.
+        .layer(axum::middleware::from_fn(catch_panic))
         // Admin JSON bodies are small; Topics bodies are capped in the handler.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
@@ -139,4 +141,26 @@ pub(crate) async fn serve(
         .await;
     drop(guards);
     result
+}
+
+async fn catch_panic(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    use futures::FutureExt as _;
+    match std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::error!("a handler panicked; answering 500");
+            routes::ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "the emulator failed (a bug in the emulator); please report it",
+            )
+            .into_response()
+        }
+    }
 }
