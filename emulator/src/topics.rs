@@ -340,7 +340,8 @@ impl Topics {
     }
 
     /// Turn a request's `(sequence_number, sequence_page)` into a position:
-    /// `N = 0` means "from now on" and `P = 0` means "the current page".
+    /// `N = 0` means "from now on" (the page is then ignored) and `P = 0`
+    /// means "the current page".
     pub fn resolve(
         &self,
         cache: &str,
@@ -350,9 +351,17 @@ impl Topics {
     ) -> Result<Position, Missing> {
         let mut state = self.lock();
         let t = state.topic(cache, topic)?;
-        Ok(Position {
-            seq: if seq == 0 { t.next_seq } else { seq },
-            page: if page == 0 { t.page } else { page },
+        Ok(if seq == 0 {
+            // From now on, whatever page the client names.
+            Position {
+                seq: t.next_seq,
+                page: t.page,
+            }
+        } else {
+            Position {
+                seq,
+                page: if page == 0 { t.page } else { page },
+            }
         })
     }
 

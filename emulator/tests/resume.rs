@@ -237,3 +237,13 @@ async fn shutdown_answers_waiting_long_polls() {
     let body = tokio::time::timeout(BOUND, poll).await.unwrap().unwrap();
     assert_eq!(body, r#"{"items":[]}"#);
 }
+
+#[tokio::test]
+async fn sequence_number_zero_ignores_a_stale_page() {
+    let env = start().await;
+    env.publish("t", "a").await;
+    let old = env.page("t").await;
+    env.admin(reqwest::Method::POST, "caches/c/topics/t/reset", None)
+        .await;
+    assert!(env.poll("t", 0, old).await.is_empty());
+}
