@@ -235,7 +235,7 @@ async fn token_expiry_and_scope() {
 async fn limits_answer_429_with_retry_after() {
     let env = start_with(Emulator::builder().documented_limits()).await;
     let mut statuses = Vec::new();
-    for _ in 0..12 {
+    for _ in 0..25 {
         let resp = env
             .http
             .post(env.topic_url("c", "t"))
@@ -303,13 +303,14 @@ async fn caches_admin() {
         .admin(
             Method::PUT,
             "config/long-poll-wait",
-            Some(json!({"millis": 50})),
+            Some(json!({"millis": 1000})),
         )
         .await;
     assert_eq!(s, 204);
     let started = std::time::Instant::now();
     env.poll("t", 0, 0).await;
-    assert!(started.elapsed() < Duration::from_millis(180));
+    // Lower bounds do not flake on a busy machine: the new wait (1 s) applies.
+    assert!(started.elapsed() >= Duration::from_millis(900));
 }
 
 #[tokio::test]
