@@ -29,7 +29,8 @@
 //! # Layout
 //!
 //! - [`Emulator`] / [`RunningEmulator`] (this file): configure, start, stop.
-//! - `server`: the router and [`run`]`(listener, config, shutdown)`.
+//! - `server`: the router, [`run`]`(listener, config, shutdown)`, and a
+//!   listener that takes a permit per connection before `accept`.
 //! - `routes/`: one handler per operation (`publish`, `subscribe`, `admin`,
 //!   `webhooks`) and the shared JSON error, token placement and fault helpers.
 //! - `topics`: caches and topics, the shared state (a cheap handle over
