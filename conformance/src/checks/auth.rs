@@ -1,0 +1,125 @@
+//! Credentials (SPEC §2): exactly one placement, 401 for missing, invalid
+//! or expired tokens, 403 out of scope.
+
+use super::check;
+use crate::registry::Check;
+use crate::target::{Auth, CheckError, Req, Target};
+use serde_json::json;
+use std::sync::Arc;
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![
+        check!("auth.query-token.204", D, "§2", false, query_token),
+        check!("auth.both-placements.publish.400", D, "§2", false, both_publish),
+        check!("auth.both-placements.subscribe.400", D, "§2", false, both_subscribe),
+        check!("auth.missing.publish.401", D, "§2", false, missing_publish),
+        check!("auth.missing.subscribe.401", D, "§2", false, missing_subscribe),
+        check!("auth.invalid.401", D, "§2", false, invalid),
+        check!("auth.expired.401", D, "§2", true, expired),
+        check!("auth.out-of-scope-cache.403", D, "§2", true, out_of_scope),
+        check!("auth.subscribe-only-token.publish.403", D, "§2", true, wrong_role),
+    ]
+}
+
+async fn query_token(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("query");
+    let req = Req::publish_text(&t.cache, &topic, t.token(), "q")
+        .with_auth(Auth::Query(t.token().to_owned()));
+    t.expect_status("the token in the `token` query parameter is accepted", &req, 204)
+        .await?;
+    Ok(())
+}
+
+async fn both_publish(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("both");
+    let req = Req::publish_text(&t.cache, &topic, t.token(), "x")
+        .with_auth(Auth::Both(t.token().to_owned()));
+    t.expect_status(
+        "publish with the token in both the header and the query answers 400",
+        &req,
+        400,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn both_subscribe(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("both-sub");
+    let req =
+        Req::subscribe(&t.cache, &topic, t.token(), 0, 0).with_auth(Auth::Both(t.token().to_owned()));
+    t.expect_status(
+        "subscribe with the token in both the header and the query answers 400",
+        &req,
+        400,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn missing_publish(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("no-token");
+    let req = Req::publish_text(&t.cache, &topic, "", "x").with_auth(Auth::None);
+    t.expect_status("publish without a token answers 401", &req, 401)
+        .await?;
+    Ok(())
+}
+
+async fn missing_subscribe(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("no-token-sub");
+    let req = Req::subscribe(&t.cache, &topic, "", 0, 0).with_auth(Auth::None);
+    t.expect_status("subscribe without a token answers 401", &req, 401)
+        .await?;
+    Ok(())
+}
+
+async fn invalid(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("bad-token");
+    let req = Req::publish_text(&t.cache, &topic, "not-a-token", "x");
+    t.expect_status("publish with a malformed token answers 401", &req, 401)
+        .await?;
+    Ok(())
+}
+
+async fn expired(t: Arc<Target>) -> Result<(), CheckError> {
+    let token = t
+        .mint(json!({"role": "publish-subscribe", "ttl_seconds": 0}))
+        .await?;
+    let topic = t.fresh_topic("expired");
+    let req = Req::publish_text(&t.cache, &topic, &token, "x");
+    t.expect_status("publish with an expired token answers 401", &req, 401)
+        .await?;
+    Ok(())
+}
+
+async fn out_of_scope(t: Arc<Target>) -> Result<(), CheckError> {
+    let token = t
+        .mint(json!({"role": "publish-subscribe", "ttl_seconds": 600, "caches": ["some-other-cache"]}))
+        .await?;
+    let topic = t.fresh_topic("scope");
+    let req = Req::publish_text(&t.cache, &topic, &token, "x");
+    t.expect_status(
+        "publish with a valid token scoped to another cache answers 403",
+        &req,
+        403,
+    )
+    .await?;
+    let req = Req::subscribe(&t.cache, &topic, &token, 0, 0);
+    t.expect_status(
+        "subscribe with a valid token scoped to another cache answers 403",
+        &req,
+        403,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn wrong_role(t: Arc<Target>) -> Result<(), CheckError> {
+    let token = t
+        .mint(json!({"role": "subscribe", "ttl_seconds": 600}))
+        .await?;
+    let topic = t.fresh_topic("role");
+    let req = Req::publish_text(&t.cache, &topic, &token, "x");
+    t.expect_status("publish with a subscribe-only token answers 403", &req, 403)
+        .await?;
+    Ok(())
+}

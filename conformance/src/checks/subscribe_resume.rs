@@ -1,0 +1,53 @@
+//! The resume rule (SPEC §4): `(N, P)` delivers from N inclusive; N = 0
+//! means from now on.
+
+use super::{batch_fail, check, collect, items, poll_while_publishing, publish_ok};
+use crate::registry::Check;
+use crate::target::{CheckError, Failure, Target};
+use std::sync::Arc;
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![
+        check!("subscribe.resume.inclusive", I, "§4", false, inclusive),
+        check!("subscribe.sequence-zero.from-now", I, "§4", false, from_now),
+    ]
+}
+
+async fn inclusive(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("resume");
+    let b = poll_while_publishing(t.clone(), &topic, 0, 0, &["r0"]).await?;
+    let Some((first, page, _)) = items(&b.events).first().cloned() else {
+        return Err(batch_fail(&t, "a poll answers with the message", "an item", &b));
+    };
+    publish_ok(&t, &topic, "r1").await?;
+    publish_ok(&t, &topic, "r2").await?;
+    let (events, req) = collect(&t, &topic, first + 1, page, 2).await?;
+    let got = items(&events);
+    let want = vec![(first + 1, "r1".to_owned()), (first + 2, "r2".to_owned())];
+    let got2: Vec<(u64, String)> = got.iter().map(|i| (i.0, i.2.clone())).collect();
+    if got2 != want {
+        return Err(CheckError::Fail(Failure {
+            behaviour: "a poll with sequence_number N delivers from N inclusive".into(),
+            expected: format!("{want:?}"),
+            actual: format!("{got2:?} (events {events:?})"),
+            repro: Some(t.curl(&req)),
+        }));
+    }
+    Ok(())
+}
+
+async fn from_now(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("from-now");
+    publish_ok(&t, &topic, "before").await?;
+    let b = poll_while_publishing(t.clone(), &topic, 0, 0, &["after"]).await?;
+    let got = items(&b.events);
+    if got.first().map(|i| i.2.as_str()) != Some("after") {
+        return Err(batch_fail(
+            &t,
+            "sequence_number 0 delivers what is published from now on",
+            "the first item is \"after\" (not \"before\")",
+            &b,
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! The check registry and the runner.
+//!
+//! A [`Check`] is data (id, evidence, SPEC section, whether it needs the
+//! emulator's admin API, a time budget) plus an async fn. [`run_one`] applies
+//! the budget and maps the result to an [`Outcome`]; [`run_all`] adds the
+//! `--only` filter and the total budget.
+
+use crate::report::{CheckResult, Evidence, Outcome, Report};
+use crate::target::{CheckError, NO_ADMIN, Target, TargetKind};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What a check's function returns.
+pub type CheckFuture = Pin<Box<dyn Future<Output = Result<(), CheckError>> + Send>>;
+
+/// One named check.
+#[derive(Clone, Copy)]
+pub struct Check {
+    /// Stable id, e.g. `publish.text.204`.
+    pub id: &'static str,
+    /// Evidence level (SPEC.md).
+    pub evidence: Evidence,
+    /// SPEC.md section, e.g. `§3`.
+    pub spec: &'static str,
+    /// Needs `/_emulator/` (reset, evict, faults, minted tokens).
+    pub needs_admin: bool,
+    /// Time allowed before it fails as too slow.
+    pub budget: Duration,
+    /// The check itself.
+    pub run: fn(Arc<Target>) -> CheckFuture,
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check")
+            .field("id", &self.id)
+            .field("evidence", &self.evidence)
+            .field("spec", &self.spec)
+            .field("needs_admin", &self.needs_admin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Does `id` match `--only PATTERN`? `*` is a wildcard; without one the
+/// pattern matches ids that contain it.
+pub fn matches(pattern: &str, id: &str) -> bool {
+    if !pattern.contains('*') {
+        return id.contains(pattern);
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let mut rest = id;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(pos) => rest = &rest[pos + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Run one check against `target` within its budget.
+pub async fn run_one(target: Arc<Target>, check: &Check) -> CheckResult {
+    let start = Instant::now();
+    let result = if check.needs_admin && !target.admin {
+        Err(CheckError::Skip(NO_ADMIN.into()))
+    } else {
+        match tokio::time::timeout(check.budget, (check.run)(target.clone())).await {
+            Ok(r) => r,
+            Err(_) => Err(CheckError::Fail(crate::target::Failure {
+                behaviour: format!("{} did not finish within its time budget", check.id),
+                expected: format!("done within {} ms", check.budget.as_millis()),
+                actual: "still waiting (a long poll that never answered, or a stalled request)"
+                    .into(),
+                repro: None,
+            })),
+        }
+    };
+    let (outcome, detail) = match result {
+        Ok(()) => (Outcome::Pass, String::new()),
+        Err(CheckError::Skip(why)) => (Outcome::Skip, why),
+        Err(CheckError::Fail(f)) => {
+            let outcome = if check.evidence == Evidence::C && target.kind != TargetKind::Emulator {
+                Outcome::Differs
+            } else {
+                Outcome::Fail
+            };
+            (outcome, format!("{}: {f}", check.id))
+        }
+    };
+    CheckResult {
+        id: check.id.to_owned(),
+        evidence: check.evidence,
+        spec: check.spec.to_owned(),
+        outcome,
+        detail,
+        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+/// Options of a whole run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// `--only`: run matching checks only.
+    pub only: Option<String>,
+    /// The whole run's budget: checks not started in time are skipped.
+    pub total_budget: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            only: None,
+            total_budget: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Run `checks` one after another; `progress` sees each result as it lands.
+pub async fn run_all(
+    target: Arc<Target>,
+    checks: &[Check],
+    options: &RunOptions,
+    mut progress: impl FnMut(&CheckResult),
+) -> Report {
+    let start = Instant::now();
+    let mut results = Vec::new();
+    for check in checks {
+        if let Some(p) = &options.only
+            && !matches(p, check.id)
+        {
+            continue;
+        }
+        let result = if start.elapsed() >= options.total_budget {
+            CheckResult {
+                id: check.id.to_owned(),
+                evidence: check.evidence,
+                spec: check.spec.to_owned(),
+                outcome: Outcome::Skip,
+                detail: format!(
+                    "the run's total budget of {} s was spent",
+                    options.total_budget.as_secs()
+                ),
+                duration_ms: 0,
+            }
+        } else {
+            run_one(target.clone(), check).await
+        };
+        progress(&result);
+        results.push(result);
+    }
+    Report {
+        target: target.describe(),
+        checks: results,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn patterns_match_substrings_and_globs() {
+        assert!(matches("publish", "publish.text.204"));
+        assert!(matches("publish.*.204", "publish.text.204"));
+        assert!(matches("*.400", "auth.both-placements.publish.400"));
+        assert!(!matches("subscribe.*", "publish.text.204"));
+        assert!(matches("*", "anything"));
+    }
+}
