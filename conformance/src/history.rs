@@ -207,7 +207,8 @@ impl History {
                                 });
                             }
                         }
-                        expect = Some((*page, seq.saturating_add(1).max(expect.map_or(0, |e| e.1))));
+                        expect =
+                            Some((*page, seq.saturating_add(1).max(expect.map_or(0, |e| e.1))));
                         match numbering.get(payload.as_str()) {
                             None => {
                                 numbering.insert(payload.as_str(), (sub.clone(), *page, *seq));
@@ -229,10 +230,8 @@ impl History {
         }
         for (sub, payloads) in &self.published_while_open {
             let events = self.subscribers.get(sub);
-            let discontinuity = events.is_some_and(|evs| {
-                evs.iter()
-                    .any(|e| matches!(e, Event::Discontinuity { .. }))
-            });
+            let discontinuity = events
+                .is_some_and(|evs| evs.iter().any(|e| matches!(e, Event::Discontinuity { .. })));
             if discontinuity {
                 continue;
             }

@@ -18,7 +18,7 @@ pub enum Evidence {
 
 impl std::fmt::Display for Evidence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Evidence::D => "D",
             Evidence::I => "I",
             Evidence::C => "C",
@@ -160,9 +160,8 @@ impl Report {
             checks: &self.checks,
             summary: self.summary(),
         };
-        let mut s = serde_json::to_string_pretty(&json).unwrap_or_else(|e| {
-            format!("{{\"error\": \"report not serialisable: {e}\"}}")
-        });
+        let mut s = serde_json::to_string_pretty(&json)
+            .unwrap_or_else(|e| format!("{{\"error\": \"report not serialisable: {e}\"}}"));
         s.push('\n');
         s
     }

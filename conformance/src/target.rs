@@ -270,12 +270,7 @@ impl Target {
 
     /// Any endpoint; asks `GET /_emulator/health` (2 s) whether it has the
     /// admin API. `rps` bounds requests per second.
-    pub async fn endpoint(
-        base_url: &str,
-        api_key: &str,
-        cache: &str,
-        rps: Option<f64>,
-    ) -> Target {
+    pub async fn endpoint(base_url: &str, api_key: &str, cache: &str, rps: Option<f64>) -> Target {
         let http = http_client();
         let base_url = base_url.trim_end_matches('/').to_owned();
         let admin = matches!(

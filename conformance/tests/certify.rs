@@ -33,9 +33,10 @@ fn main() -> std::process::ExitCode {
                 let result = rt.block_on(run_one(target, &check));
                 match result.outcome {
                     Outcome::Pass => Ok(()),
-                    Outcome::Skip | Outcome::Differs | Outcome::Fail => {
-                        Err(Failed::from(format!("{:?}: {}", result.outcome, result.detail)))
-                    }
+                    Outcome::Skip | Outcome::Differs | Outcome::Fail => Err(Failed::from(format!(
+                        "{:?}: {}",
+                        result.outcome, result.detail
+                    ))),
                 }
             })
             .with_kind(format!("{}", check.evidence))

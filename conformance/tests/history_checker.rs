@@ -11,7 +11,14 @@ fn clean(subs: usize, n: u64) -> History {
         let name = format!("s{s}");
         for i in 1..=n {
             h.published(&name, &format!("m{i}"));
-            h.record(&name, Event::Item { seq: i, page: 9, payload: format!("m{i}") });
+            h.record(
+                &name,
+                Event::Item {
+                    seq: i,
+                    page: 9,
+                    payload: format!("m{i}"),
+                },
+            );
         }
     }
     h
@@ -92,16 +99,51 @@ proptest! {
 #[test]
 fn a_page_change_with_a_discontinuity_is_not_a_violation() {
     let mut h = History::default();
-    h.record("a", Event::Item { seq: 1, page: 1, payload: "x".into() });
-    h.record("a", Event::Discontinuity { last: 1, new: 1, new_page: 2 });
-    h.record("a", Event::Item { seq: 1, page: 2, payload: "y".into() });
+    h.record(
+        "a",
+        Event::Item {
+            seq: 1,
+            page: 1,
+            payload: "x".into(),
+        },
+    );
+    h.record(
+        "a",
+        Event::Discontinuity {
+            last: 1,
+            new: 1,
+            new_page: 2,
+        },
+    );
+    h.record(
+        "a",
+        Event::Item {
+            seq: 1,
+            page: 2,
+            payload: "y".into(),
+        },
+    );
     assert_eq!(h.check(), vec![]);
 }
 
 #[test]
 fn a_page_change_without_a_discontinuity_is_a_gap() {
     let mut h = History::default();
-    h.record("a", Event::Item { seq: 1, page: 1, payload: "x".into() });
-    h.record("a", Event::Item { seq: 1, page: 2, payload: "y".into() });
+    h.record(
+        "a",
+        Event::Item {
+            seq: 1,
+            page: 1,
+            payload: "x".into(),
+        },
+    );
+    h.record(
+        "a",
+        Event::Item {
+            seq: 1,
+            page: 2,
+            payload: "y".into(),
+        },
+    );
     assert_eq!(h.check()[0].kind(), "gap");
 }

@@ -52,7 +52,11 @@ fn each_wrong_type_fails_naming_the_key() {
     let v = WebhookEventValidator::load().unwrap();
     for key in KEYS {
         let mut body = example();
-        let wrong = if body[key].is_string() { json!(12) } else { json!("12") };
+        let wrong = if body[key].is_string() {
+            json!(12)
+        } else {
+            json!("12")
+        };
         body[key] = wrong;
         let problems = v.problems(&body);
         assert!(

@@ -2,8 +2,11 @@
 //!
 //! - `codegen [--check]`: regenerate (or verify) `client/src/generated.rs` from
 //!   `openapi/momento-http.yaml`.
+//! - `conformance [ARGS]`: run the certification suite (in-process emulator by
+//!   default; `--endpoint URL --api-key KEY --cache NAME` for any other).
 
 mod codegen;
+mod conformance;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -24,12 +27,20 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Certify an endpoint (the in-process emulator by default); see `-- --help`.
+    Conformance {
+        /// Passed to momento-http-conformance: [--endpoint URL --api-key KEY --cache NAME]
+        /// [--only PATTERN] [--format table|json|junit] [--out FILE] [--list].
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen { check } => codegen::run(&workspace_root(), check),
+        Command::Conformance { args } => conformance::run(&workspace_root(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

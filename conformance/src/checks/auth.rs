@@ -10,14 +10,38 @@ use std::sync::Arc;
 pub(super) fn checks() -> Vec<Check> {
     vec![
         check!("auth.query-token.204", D, "§2", false, query_token),
-        check!("auth.both-placements.publish.400", D, "§2", false, both_publish),
-        check!("auth.both-placements.subscribe.400", D, "§2", false, both_subscribe),
+        check!(
+            "auth.both-placements.publish.400",
+            D,
+            "§2",
+            false,
+            both_publish
+        ),
+        check!(
+            "auth.both-placements.subscribe.400",
+            D,
+            "§2",
+            false,
+            both_subscribe
+        ),
         check!("auth.missing.publish.401", D, "§2", false, missing_publish),
-        check!("auth.missing.subscribe.401", D, "§2", false, missing_subscribe),
+        check!(
+            "auth.missing.subscribe.401",
+            D,
+            "§2",
+            false,
+            missing_subscribe
+        ),
         check!("auth.invalid.401", D, "§2", false, invalid),
         check!("auth.expired.401", D, "§2", true, expired),
         check!("auth.out-of-scope-cache.403", D, "§2", true, out_of_scope),
-        check!("auth.subscribe-only-token.publish.403", D, "§2", true, wrong_role),
+        check!(
+            "auth.subscribe-only-token.publish.403",
+            D,
+            "§2",
+            true,
+            wrong_role
+        ),
     ]
 }
 
@@ -25,8 +49,12 @@ async fn query_token(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("query");
     let req = Req::publish_text(&t.cache, &topic, t.token(), "q")
         .with_auth(Auth::Query(t.token().to_owned()));
-    t.expect_status("the token in the `token` query parameter is accepted", &req, 204)
-        .await?;
+    t.expect_status(
+        "the token in the `token` query parameter is accepted",
+        &req,
+        204,
+    )
+    .await?;
     Ok(())
 }
 
@@ -45,8 +73,8 @@ async fn both_publish(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn both_subscribe(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("both-sub");
-    let req =
-        Req::subscribe(&t.cache, &topic, t.token(), 0, 0).with_auth(Auth::Both(t.token().to_owned()));
+    let req = Req::subscribe(&t.cache, &topic, t.token(), 0, 0)
+        .with_auth(Auth::Both(t.token().to_owned()));
     t.expect_status(
         "subscribe with the token in both the header and the query answers 400",
         &req,

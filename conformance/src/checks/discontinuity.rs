@@ -10,9 +10,27 @@ use std::sync::Arc;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
-        check!("subscribe.discontinuity.after-reset", C, "§4", true, after_reset),
-        check!("subscribe.discontinuity.after-evict", C, "§4", true, after_evict),
-        check!("subscribe.discontinuity.future-number", C, "§4", false, future_number),
+        check!(
+            "subscribe.discontinuity.after-reset",
+            C,
+            "§4",
+            true,
+            after_reset
+        ),
+        check!(
+            "subscribe.discontinuity.after-evict",
+            C,
+            "§4",
+            true,
+            after_evict
+        ),
+        check!(
+            "subscribe.discontinuity.future-number",
+            C,
+            "§4",
+            false,
+            future_number
+        ),
     ]
 }
 
@@ -21,7 +39,12 @@ async fn seeded(t: &Arc<Target>, label: &str, n: usize) -> Result<(String, u64, 
     let topic = t.fresh_topic(label);
     let b = poll_while_publishing(t.clone(), &topic, 0, 0, &["s0"]).await?;
     let Some((first, page, _)) = items(&b.events).first().cloned() else {
-        return Err(batch_fail(t, "a poll answers with the message", "an item", &b));
+        return Err(batch_fail(
+            t,
+            "a poll answers with the message",
+            "an item",
+            &b,
+        ));
     };
     for i in 1..n {
         publish_ok(t, &topic, &format!("s{i}")).await?;
@@ -47,7 +70,12 @@ fn expect_discontinuity(
             repro: Some(t.curl(req)),
         })
     };
-    let Some(Event::Discontinuity { last: l, new, new_page }) = events.first() else {
+    let Some(Event::Discontinuity {
+        last: l,
+        new,
+        new_page,
+    }) = events.first()
+    else {
         return Err(fail(format!(
             "a discontinuity first, with last_topic_sequence {last}"
         )));
@@ -58,7 +86,9 @@ fn expect_discontinuity(
     if let Some(stale) = stale_page
         && *new_page == stale
     {
-        return Err(fail(format!("new_sequence_page different from the stale page {stale}")));
+        return Err(fail(format!(
+            "new_sequence_page different from the stale page {stale}"
+        )));
     }
     if let Some(Event::Item { seq, .. }) = events.get(1)
         && seq != new
@@ -104,7 +134,9 @@ async fn after_evict(t: Arc<Target>) -> Result<(), CheckError> {
         && *new != first + 2
     {
         return Err(CheckError::Fail(Failure {
-            behaviour: "after evicting 2 of 3 messages the discontinuity points at the oldest buffered one".into(),
+            behaviour:
+                "after evicting 2 of 3 messages the discontinuity points at the oldest buffered one"
+                    .into(),
             expected: format!("new_topic_sequence {}", first + 2),
             actual: format!("events {events:?}"),
             repro: Some(t.curl(&req)),

@@ -179,13 +179,19 @@ pub(crate) async fn collect(
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut events = Vec::new();
     let mut last_req = Req::subscribe(&t.cache, topic, t.token(), seq, page);
-    while events.iter().filter(|e| matches!(e, Event::Item { .. })).count() < n
+    while events
+        .iter()
+        .filter(|e| matches!(e, Event::Item { .. }))
+        .count()
+        < n
         && Instant::now() < deadline
     {
         let b = poll(t, topic, seq, page).await?;
         for e in &b.events {
             match e {
-                Event::Item { seq: s, page: p, .. } => {
+                Event::Item {
+                    seq: s, page: p, ..
+                } => {
                     seq = s + 1;
                     page = *p;
                 }

@@ -12,10 +12,34 @@ pub(super) fn checks() -> Vec<Check> {
         check!("publish.text.204", D, "§3", false, text_204),
         check!("publish.bytes.204", D, "§3", false, bytes_204),
         check!("publish.payload-at-limit.204", C, "§3", false, at_limit_204),
-        check!("publish.payload-over-limit.400", D, "§3", false, over_limit_400),
-        check!("publish.payload-over-limit.names-limit", C, "§3", false, over_limit_names_limit),
-        check!("publish.form-content-type.stored-as-text", C, "§3", false, form_type_is_text),
-        check!("publish.unknown-cache.404", D, "§3", false, unknown_cache_404),
+        check!(
+            "publish.payload-over-limit.400",
+            D,
+            "§3",
+            false,
+            over_limit_400
+        ),
+        check!(
+            "publish.payload-over-limit.names-limit",
+            C,
+            "§3",
+            false,
+            over_limit_names_limit
+        ),
+        check!(
+            "publish.form-content-type.stored-as-text",
+            C,
+            "§3",
+            false,
+            form_type_is_text
+        ),
+        check!(
+            "publish.unknown-cache.404",
+            D,
+            "§3",
+            false,
+            unknown_cache_404
+        ),
         check!("publish.rate-limit.429", D, "§3 §8", true, fault_429),
         check!("publish.server-error.500", D, "§3", true, fault_500),
     ]
@@ -44,8 +68,12 @@ async fn bytes_204(t: Arc<Target>) -> Result<(), CheckError> {
 async fn at_limit_204(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("at-limit");
     let req = Req::publish_bytes(&t.cache, &topic, t.token(), &[b'x'; 4096]);
-    t.expect_status("a 4096-byte payload (the 4 KB limit) is accepted", &req, 204)
-        .await?;
+    t.expect_status(
+        "a 4096-byte payload (the 4 KB limit) is accepted",
+        &req,
+        204,
+    )
+    .await?;
     Ok(())
 }
 
@@ -85,8 +113,7 @@ async fn form_type_is_text(t: Arc<Target>) -> Result<(), CheckError> {
     let batch = {
         let t2 = t.clone();
         let topic2 = topic.clone();
-        let poller =
-            tokio::spawn(async move { super::poll(&t2, &topic2, 0, 0).await });
+        let poller = tokio::spawn(async move { super::poll(&t2, &topic2, 0, 0).await });
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         let req = Req {
             content_type: Some("application/x-www-form-urlencoded".into()),
@@ -121,15 +148,24 @@ async fn form_type_is_text(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn unknown_cache_404(t: Arc<Target>) -> Result<(), CheckError> {
     let req = Req::publish_text(&t.missing_cache(), "t", t.token(), "x");
-    t.expect_status("publish to an unknown cache answers 404 (Cache Not Found)", &req, 404)
-        .await?;
+    t.expect_status(
+        "publish to an unknown cache answers 404 (Cache Not Found)",
+        &req,
+        404,
+    )
+    .await?;
     Ok(())
 }
 
 async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("pub-429");
-    t.inject_fault("publish", &topic, 1, json!({"status": 429, "retry_after_seconds": 1}))
-        .await?;
+    t.inject_fault(
+        "publish",
+        &topic,
+        1,
+        json!({"status": 429, "retry_after_seconds": 1}),
+    )
+    .await?;
     let req = Req {
         want_429: true,
         ..Req::publish_text(&t.cache, &topic, t.token(), "x")
@@ -139,7 +175,12 @@ async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
         .await?;
     if resp.header("retry-after").is_none() {
         return Err(t
-            .fail("a 429 carries Retry-After", "a Retry-After header", &req, &resp)
+            .fail(
+                "a 429 carries Retry-After",
+                "a Retry-After header",
+                &req,
+                &resp,
+            )
             .into());
     }
     Ok(())
@@ -147,12 +188,17 @@ async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn fault_500(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("pub-500");
-    t.inject_fault("publish", &topic, 1, json!({"status": 500})).await?;
+    t.inject_fault("publish", &topic, 1, json!({"status": 500}))
+        .await?;
     let req = Req::publish_text(&t.cache, &topic, t.token(), "x");
     t.expect_status("a server fault on publish answers 500", &req, 500)
         .await?;
     // The fault was for one request only: the next publish succeeds.
-    t.expect_status("after a one-shot fault, publish answers 204 again", &req, 204)
-        .await?;
+    t.expect_status(
+        "after a one-shot fault, publish answers 204 again",
+        &req,
+        204,
+    )
+    .await?;
     Ok(())
 }

@@ -13,15 +13,52 @@ use std::sync::Arc;
 pub(super) fn checks() -> Vec<Check> {
     vec![
         check!("subscribe.batch.200", D, "§4", false, batch_200),
-        check!("subscribe.item.sequence-page", D, "§4", false, item_has_page),
+        check!(
+            "subscribe.item.sequence-page",
+            D,
+            "§4",
+            false,
+            item_has_page
+        ),
         check!("subscribe.text.round-trip", D, "§4", false, text_round_trip),
         check!("subscribe.binary.base64", I, "§4", false, binary_round_trip),
-        check!("subscribe.binary.standard-padded", C, "§4", false, binary_standard_padded),
-        check!("subscribe.numbering.starts-at-1", I, "§4", false, starts_at_1),
+        check!(
+            "subscribe.binary.standard-padded",
+            C,
+            "§4",
+            false,
+            binary_standard_padded
+        ),
+        check!(
+            "subscribe.numbering.starts-at-1",
+            I,
+            "§4",
+            false,
+            starts_at_1
+        ),
         check!("subscribe.numbering.plus-one", I, "§4", false, plus_one),
-        check!("subscribe.subscribers-agree", I, "§4", false, subscribers_agree),
-        check!("subscribe.empty-batch-after-wait", C, "§4", false, empty_batch, 75),
-        check!("subscribe.unknown-cache.404", D, "§4", false, unknown_cache_404),
+        check!(
+            "subscribe.subscribers-agree",
+            I,
+            "§4",
+            false,
+            subscribers_agree
+        ),
+        check!(
+            "subscribe.empty-batch-after-wait",
+            C,
+            "§4",
+            false,
+            empty_batch,
+            75
+        ),
+        check!(
+            "subscribe.unknown-cache.404",
+            D,
+            "§4",
+            false,
+            unknown_cache_404
+        ),
         check!("subscribe.rate-limit.429", D, "§4 §8", true, fault_429),
         check!("subscribe.server-error.500", D, "§4", true, fault_500),
     ]
@@ -95,7 +132,8 @@ async fn publish_binary(t: Arc<Target>, topic: &str) -> Result<super::Batch, Che
     };
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let req = Req::publish_bytes(&t.cache, topic, t.token(), &BYTES);
-    t.expect_status("publishing bytes answers 204", &req, 204).await?;
+    t.expect_status("publishing bytes answers 204", &req, 204)
+        .await?;
     poller.await.map_err(|e| {
         CheckError::Fail(Failure {
             behaviour: "subscriber task".into(),
@@ -160,7 +198,12 @@ async fn plus_one(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("plus-one");
     let b = poll_while_publishing(t.clone(), &topic, 0, 0, &["m0"]).await?;
     let Some((first, page, _)) = items(&b.events).first().cloned() else {
-        return Err(batch_fail(&t, "a poll answers with the message", "an item", &b));
+        return Err(batch_fail(
+            &t,
+            "a poll answers with the message",
+            "an item",
+            &b,
+        ));
     };
     for i in 1..5 {
         publish_ok(&t, &topic, &format!("m{i}")).await?;
@@ -275,8 +318,13 @@ async fn unknown_cache_404(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("sub-429");
-    t.inject_fault("subscribe", &topic, 1, json!({"status": 429, "retry_after_seconds": 1}))
-        .await?;
+    t.inject_fault(
+        "subscribe",
+        &topic,
+        1,
+        json!({"status": 429, "retry_after_seconds": 1}),
+    )
+    .await?;
     let req = Req {
         want_429: true,
         ..Req::subscribe(&t.cache, &topic, t.token(), 0, 0)
@@ -286,7 +334,12 @@ async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
         .await?;
     if resp.header("retry-after").is_none() {
         return Err(t
-            .fail("a 429 carries Retry-After", "a Retry-After header", &req, &resp)
+            .fail(
+                "a 429 carries Retry-After",
+                "a Retry-After header",
+                &req,
+                &resp,
+            )
             .into());
     }
     Ok(())
@@ -294,7 +347,8 @@ async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn fault_500(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("sub-500");
-    t.inject_fault("subscribe", &topic, 1, json!({"status": 500})).await?;
+    t.inject_fault("subscribe", &topic, 1, json!({"status": 500}))
+        .await?;
     let req = Req::subscribe(&t.cache, &topic, t.token(), 0, 0);
     t.expect_status("a server fault on subscribe answers 500", &req, 500)
         .await?;

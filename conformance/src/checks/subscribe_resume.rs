@@ -17,7 +17,12 @@ async fn inclusive(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("resume");
     let b = poll_while_publishing(t.clone(), &topic, 0, 0, &["r0"]).await?;
     let Some((first, page, _)) = items(&b.events).first().cloned() else {
-        return Err(batch_fail(&t, "a poll answers with the message", "an item", &b));
+        return Err(batch_fail(
+            &t,
+            "a poll answers with the message",
+            "an item",
+            &b,
+        ));
     };
     publish_ok(&t, &topic, "r1").await?;
     publish_ok(&t, &topic, "r2").await?;
