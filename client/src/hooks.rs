@@ -1,4 +1,205 @@
-//! Request hooks placeholder.
-/// Per-client context for generated requests.
-#[derive(Debug, Clone, Default)]
-pub struct Hooks;
+//! What happens around every generated request: auth, media type, timeouts,
+//! error bodies and tracing.
+//!
+//! The generated [`Client`](crate::raw::Client) calls
+//! `ClientHooks::pre` / `exec` / `post` around each operation. This module
+//! implements them on `generated::Client` itself (progenitor's auto-ref
+//! specialisation: the generated blanket impl is on `&Client`, so ours wins):
+//!
+//! - `pre` places the token in exactly one spot (the `Authorization` header or
+//!   the `token` query parameter), relabels a text publish as `text/plain`
+//!   (the generated publish always says `application/octet-stream`), and sets
+//!   the per-operation timeout;
+//! - `exec` runs the request inside a `tracing` span (method, path, operation;
+//!   never the token or the query) and rewrites a plain-text error body into
+//!   the JSON `Error` schema, so its detail survives the generated decoding.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{self, HeaderValue};
+use tracing::Instrument as _;
+
+use crate::credential::AuthPlacement;
+use crate::generated;
+use crate::wire;
+
+/// Per-client settings the hooks apply to each generated request.
+///
+/// [`TopicClient`](crate::TopicClient) builds these; with the raw generated
+/// client, `Hooks::default()` sends requests unchanged (no token).
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// The token, shared by the client's clones.
+    token: Option<Arc<str>>,
+    /// Where the token goes.
+    placement: AuthPlacement,
+    /// The media type a publish body is labelled with.
+    publish_media: PublishMedia,
+    /// Whole-request limit for publish.
+    publish_timeout: Option<Duration>,
+    /// Whole-request limit for one long poll.
+    poll_timeout: Option<Duration>,
+}
+
+/// How the body of a publish is labelled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum PublishMedia {
+    /// `application/octet-stream`: the generated default.
+    #[default]
+    Bytes,
+    /// `text/plain`.
+    Text,
+}
+
+impl Hooks {
+    /// Hooks that place `token` as `placement` and apply the timeouts.
+    pub(crate) fn new(
+        token: Arc<str>,
+        placement: AuthPlacement,
+        publish_timeout: Duration,
+        poll_timeout: Duration,
+    ) -> Hooks {
+        Hooks {
+            token: Some(token),
+            placement,
+            publish_media: PublishMedia::Bytes,
+            publish_timeout: Some(publish_timeout),
+            poll_timeout: Some(poll_timeout),
+        }
+    }
+
+    /// The same hooks, labelling publish bodies as `media`.
+    pub(crate) fn with_publish_media(mut self, media: PublishMedia) -> Hooks {
+        self.publish_media = media;
+        self
+    }
+}
+
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hooks")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("placement", &self.placement)
+            .field("publish_media", &self.publish_media)
+            .field("publish_timeout", &self.publish_timeout)
+            .field("poll_timeout", &self.poll_timeout)
+            .finish()
+    }
+}
+
+impl ClientHooks<Hooks> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let hooks = self.inner();
+        if let Some(token) = &hooks.token {
+            match hooks.placement {
+                AuthPlacement::Header => {
+                    let mut value = HeaderValue::from_str(token).map_err(|_| {
+                        progenitor_client::Error::InvalidRequest(
+                            "the token contains characters that cannot go in a header; use AuthPlacement::Query".into(),
+                        )
+                    })?;
+                    value.set_sensitive(true);
+                    request.headers_mut().insert(header::AUTHORIZATION, value);
+                }
+                AuthPlacement::Query => {
+                    request
+                        .url_mut()
+                        .query_pairs_mut()
+                        .append_pair("token", token);
+                }
+            }
+        }
+        let timeout = match info.operation_id {
+            "publish" => {
+                if hooks.publish_media == PublishMedia::Text {
+                    request
+                        .headers_mut()
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+                }
+                hooks.publish_timeout
+            }
+            "subscribe" => hooks.poll_timeout,
+            _ => None,
+        };
+        if let Some(timeout) = timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::debug_span!(
+            "momento_http.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            // The path names cache and topic; the query (which may hold the token) is left out.
+            path = request.url().path(),
+            status = tracing::field::Empty,
+        );
+        async move {
+            let started = std::time::Instant::now();
+            let result = self.client().execute(request).await;
+            match &result {
+                Ok(response) => {
+                    tracing::Span::current().record("status", response.status().as_u16());
+                    tracing::debug!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "answered"
+                    );
+                }
+                Err(e) => tracing::debug!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    timeout = e.is_timeout(),
+                    connect = e.is_connect(),
+                    "request failed"
+                ),
+            }
+            normalise_error_body(result?).await
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Rewrites a non-2xx answer whose body is not the JSON `Error` schema into
+/// one that is, keeping the status, the headers and the text as `detail`.
+async fn normalise_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let body = if serde_json::from_slice::<wire::Error>(&body).is_ok() {
+        body
+    } else {
+        let rewritten = wire::Error {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            detail: crate::error::detail_of(&body),
+        };
+        serde_json::to_vec(&rewritten)
+            .expect("an Error always serialises")
+            .into()
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    rebuilt.headers_mut().remove(header::CONTENT_LENGTH);
+    rebuilt.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(reqwest::Response::from(rebuilt))
+}

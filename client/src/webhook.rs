@@ -1,0 +1,308 @@
+//! Verifying (and, for tests, signing) the webhook POSTs Momento sends.
+//!
+//! Each delivery carries `momento-signature`: lowercase hex of
+//! HMAC-SHA3-256 over the raw body bytes, keyed by the webhook's secret
+//! (SPEC §6). [`verify`] checks it in constant time, rejects events whose
+//! `publish_timestamp` is outside the replay window (60 s by default), and
+//! returns the parsed [`WebhookEvent`]. The clock is passed in, so it works
+//! where there is none (edge runtimes) and in tests.
+//!
+//! ```
+//! use std::time::{Duration, SystemTime, UNIX_EPOCH};
+//! use momento_http::webhook::{sign, verify};
+//!
+//! let now = UNIX_EPOCH + Duration::from_millis(1_700_000_000_000);
+//! let body = br#"{"cache":"c","topic":"t","event_timestamp":1700000000000,
+//!   "publish_timestamp":1700000000000,"topic_sequence_number":1,"token_id":"","text":"hi"}"#;
+//! let signature = sign("secret", body);
+//! let event = verify("secret", Some(&signature), body, now).unwrap();
+//! assert_eq!(event.text, "hi");
+//! ```
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac as _};
+use sha3::Sha3_256;
+use subtle::ConstantTimeEq as _;
+
+pub use crate::wire::WebhookEvent;
+
+/// The header that carries the signature.
+pub const SIGNATURE_HEADER: &str = "momento-signature";
+
+/// The default replay window: events published more than 60 s ago are rejected.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// Length of a HMAC-SHA3-256 signature in bytes (64 hex digits).
+const SIGNATURE_LEN: usize = 32;
+
+/// Why a webhook request was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The request had no `momento-signature` header.
+    #[error("missing momento-signature header; reject the request (it did not come from Momento)")]
+    MissingSignature,
+    /// The header is not 64 hex digits.
+    #[error("malformed momento-signature header: {reason}; expected 64 lowercase hex digits")]
+    MalformedSignature {
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The signature does not match the body and secret.
+    #[error(
+        "signature mismatch: the body was altered or signed with another secret; check the webhook's current secret (it changes on rotation)"
+    )]
+    Mismatch,
+    /// `publish_timestamp` is older than the replay window.
+    #[error(
+        "event too old: published {age_ms} ms ago, more than the {max_age_ms} ms allowed; possibly a replay"
+    )]
+    TooOld {
+        /// How long ago it was published, in milliseconds.
+        age_ms: u64,
+        /// The replay window, in milliseconds.
+        max_age_ms: u64,
+    },
+    /// `publish_timestamp` is later than now (beyond the window).
+    #[error("event from the future: published {ahead_ms} ms from now; check this machine's clock")]
+    InTheFuture {
+        /// How far ahead, in milliseconds.
+        ahead_ms: u64,
+    },
+    /// The signature matched but the body is not a webhook event.
+    #[error("the body is not a valid webhook event: {reason}")]
+    InvalidBody {
+        /// What was wrong with it.
+        reason: String,
+    },
+}
+
+/// The signature Momento would send for `body` under `secret`: lowercase hex
+/// HMAC-SHA3-256. Useful for tests and for emulating deliveries.
+///
+/// ```
+/// // SPEC §6's test vector, from the official SDK's tests.
+/// let sig = momento_http::webhook::sign(
+///     "1234567890",
+///     br#"{"text":"some text", "another_field": "another field" }"#,
+/// );
+/// assert_eq!(sig, "b43f72787eb66410ff110295b036ef828e5686af21b414ce092f02c05deea3da");
+/// ```
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    hex::encode(mac(secret, body))
+}
+
+fn mac(secret: &str, body: &[u8]) -> [u8; SIGNATURE_LEN] {
+    let mut mac =
+        Hmac::<Sha3_256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    mac.finalize().into_bytes().into()
+}
+
+/// Verifies a delivery with the default 60 s replay window.
+///
+/// `signature_header` is the `momento-signature` value (or `None` when
+/// absent); `raw_body` the exact bytes received; `now` the current time.
+pub fn verify(
+    secret: &str,
+    signature_header: Option<&str>,
+    raw_body: &[u8],
+    now: SystemTime,
+) -> Result<WebhookEvent, WebhookError> {
+    Verifier::new(secret).verify(signature_header, raw_body, now)
+}
+
+/// A reusable verifier with a configurable replay window.
+///
+/// ```
+/// use std::time::Duration;
+/// use momento_http::webhook::Verifier;
+/// let verifier = Verifier::new("secret").max_age(Duration::from_secs(300));
+/// # let _ = verifier;
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    /// The webhook's signing secret.
+    secret: String,
+    /// How old (or how far in the future) `publish_timestamp` may be.
+    max_age: Duration,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("secret", &"<redacted>")
+            .field("max_age", &self.max_age)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier for `secret` with the default 60 s window.
+    pub fn new(secret: impl Into<String>) -> Verifier {
+        Verifier {
+            secret: secret.into(),
+            max_age: DEFAULT_MAX_AGE,
+        }
+    }
+
+    /// Sets the replay window (also the tolerance for clocks running behind).
+    pub fn max_age(mut self, max_age: Duration) -> Verifier {
+        self.max_age = max_age;
+        self
+    }
+
+    /// Checks the signature only (constant time), without parsing the body.
+    pub fn verify_signature(
+        &self,
+        signature_header: Option<&str>,
+        raw_body: &[u8],
+    ) -> Result<(), WebhookError> {
+        let header = signature_header
+            .ok_or(WebhookError::MissingSignature)?
+            .trim();
+        // Lengths first: hex of 32 bytes is exactly 64 characters.
+        if header.len() != SIGNATURE_LEN * 2 {
+            return Err(WebhookError::MalformedSignature {
+                reason: format!(
+                    "it has {} characters, not {}",
+                    header.len(),
+                    SIGNATURE_LEN * 2
+                ),
+            });
+        }
+        let given = hex::decode(header).map_err(|e| WebhookError::MalformedSignature {
+            reason: format!("it is not hex ({e})"),
+        })?;
+        let expected = mac(&self.secret, raw_body);
+        if given.len() != expected.len() || !bool::from(given.ct_eq(&expected)) {
+            return Err(WebhookError::Mismatch);
+        }
+        Ok(())
+    }
+
+    /// Verifies the signature, parses the event and checks its age.
+    pub fn verify(
+        &self,
+        signature_header: Option<&str>,
+        raw_body: &[u8],
+        now: SystemTime,
+    ) -> Result<WebhookEvent, WebhookError> {
+        self.verify_signature(signature_header, raw_body)?;
+        let event: WebhookEvent =
+            serde_json::from_slice(raw_body).map_err(|e| WebhookError::InvalidBody {
+                reason: e.to_string(),
+            })?;
+        let now_ms = now
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let max_ms = self.max_age.as_millis() as u64;
+        let published = event.publish_timestamp;
+        if published.saturating_add(max_ms) < now_ms {
+            return Err(WebhookError::TooOld {
+                age_ms: now_ms - published,
+                max_age_ms: max_ms,
+            });
+        }
+        if published > now_ms.saturating_add(max_ms) {
+            return Err(WebhookError::InTheFuture {
+                ahead_ms: published - now_ms,
+            });
+        }
+        Ok(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW_MS: u64 = 1_700_000_000_000;
+
+    fn body(publish_ms: u64) -> Vec<u8> {
+        format!(
+            r#"{{"cache":"c","topic":"t","event_timestamp":{publish_ms},"publish_timestamp":{publish_ms},"topic_sequence_number":7,"token_id":"","text":"hello"}}"#
+        )
+        .into_bytes()
+    }
+
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(NOW_MS)
+    }
+
+    #[test]
+    fn spec_test_vector() {
+        assert_eq!(
+            sign(
+                "1234567890",
+                br#"{"text":"some text", "another_field": "another field" }"#
+            ),
+            "b43f72787eb66410ff110295b036ef828e5686af21b414ce092f02c05deea3da"
+        );
+    }
+
+    #[test]
+    fn a_signed_event_verifies() {
+        let b = body(NOW_MS - 1000);
+        let e = verify("s", Some(&sign("s", &b)), &b, now()).unwrap();
+        assert_eq!((e.topic_sequence_number, e.text.as_str()), (7, "hello"));
+    }
+
+    #[test]
+    fn any_altered_byte_is_a_mismatch() {
+        let b = body(NOW_MS);
+        let sig = sign("s", &b);
+        for i in 0..b.len() {
+            let mut altered = b.clone();
+            altered[i] ^= 0x01;
+            assert_eq!(
+                verify("s", Some(&sig), &altered, now()).unwrap_err(),
+                WebhookError::Mismatch
+            );
+        }
+        assert_eq!(
+            verify("other", Some(&sig), &b, now()).unwrap_err(),
+            WebhookError::Mismatch
+        );
+    }
+
+    #[test]
+    fn header_problems_are_named() {
+        let b = body(NOW_MS);
+        assert_eq!(
+            verify("s", None, &b, now()).unwrap_err(),
+            WebhookError::MissingSignature
+        );
+        assert!(matches!(
+            verify("s", Some("abc"), &b, now()),
+            Err(WebhookError::MalformedSignature { .. })
+        ));
+        let not_hex = "z".repeat(64);
+        let err = verify("s", Some(&not_hex), &b, now()).unwrap_err();
+        assert!(err.to_string().contains("not hex"), "{err}");
+    }
+
+    #[test]
+    fn replay_window() {
+        let old = body(NOW_MS - 61_000);
+        let err = verify("s", Some(&sign("s", &old)), &old, now()).unwrap_err();
+        assert!(
+            matches!(err, WebhookError::TooOld { age_ms: 61_000, .. }),
+            "{err}"
+        );
+        let relaxed = Verifier::new("s").max_age(Duration::from_secs(120));
+        assert!(relaxed.verify(Some(&sign("s", &old)), &old, now()).is_ok());
+        let future = body(NOW_MS + 61_000);
+        let err = verify("s", Some(&sign("s", &future)), &future, now()).unwrap_err();
+        assert!(matches!(err, WebhookError::InTheFuture { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_signed_non_event_is_invalid_body() {
+        let b = br#"{"text":"some text"}"#;
+        let err = verify("s", Some(&sign("s", b)), b, now()).unwrap_err();
+        assert!(matches!(err, WebhookError::InvalidBody { .. }), "{err}");
+    }
+}
