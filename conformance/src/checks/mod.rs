@@ -9,6 +9,7 @@ mod errors;
 mod publish_status;
 mod subscribe;
 mod subscribe_resume;
+pub mod webhooks;
 
 use crate::history::Event;
 use crate::registry::Check;
@@ -46,6 +47,7 @@ pub fn all() -> Vec<Check> {
     v.extend(subscribe_resume::checks());
     v.extend(discontinuity::checks());
     v.extend(errors::checks());
+    v.extend(webhooks::checks());
     v
 }
 
