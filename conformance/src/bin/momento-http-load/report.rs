@@ -1,0 +1,134 @@
+//! The benchmark report: a table for people, JSON for tools.
+
+use serde::Serialize;
+
+/// One scenario's figure, compared with its baseline.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scenario {
+    /// Scenario name (issue 6's table).
+    pub name: String,
+    /// The measured figure.
+    pub value: f64,
+    /// Its unit.
+    pub unit: String,
+    /// The baseline measured in the same run, where there is one.
+    pub baseline: Option<f64>,
+    /// What the baseline is.
+    pub baseline_name: Option<String>,
+    /// value / baseline.
+    pub ratio: Option<f64>,
+    /// The target, in words.
+    pub target: String,
+    /// Whether the target is met.
+    pub meets: bool,
+    /// How it was measured, counts, anything odd.
+    pub note: String,
+}
+
+impl Scenario {
+    /// A scenario whose ratio must be at least `min` (higher is better).
+    pub fn ratio_at_least(
+        name: &str,
+        value: f64,
+        unit: &str,
+        baseline: f64,
+        baseline_name: &str,
+        min: f64,
+        note: String,
+    ) -> Scenario {
+        let ratio = value / baseline;
+        Scenario {
+            name: name.into(),
+            value,
+            unit: unit.into(),
+            baseline: Some(baseline),
+            baseline_name: Some(baseline_name.into()),
+            ratio: Some(ratio),
+            target: format!("ratio >= {min}"),
+            meets: ratio >= min,
+            note,
+        }
+    }
+
+    /// A scenario whose ratio must be at most `max` (lower is better).
+    pub fn ratio_at_most(
+        name: &str,
+        value: f64,
+        unit: &str,
+        baseline: f64,
+        baseline_name: &str,
+        max: f64,
+        note: String,
+    ) -> Scenario {
+        let ratio = value / baseline;
+        Scenario {
+            name: name.into(),
+            value,
+            unit: unit.into(),
+            baseline: Some(baseline),
+            baseline_name: Some(baseline_name.into()),
+            ratio: Some(ratio),
+            target: format!("ratio <= {max}"),
+            meets: ratio <= max,
+            note,
+        }
+    }
+}
+
+/// All scenarios of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// In run order.
+    pub scenarios: Vec<Scenario>,
+}
+
+fn num(v: f64) -> String {
+    if !v.is_finite() {
+        "-".into()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+impl Report {
+    /// Whether every target is met.
+    pub fn all_met(&self) -> bool {
+        self.scenarios.iter().all(|s| s.meets)
+    }
+
+    /// JSON: `{"scenarios": [{"name", "value", "baseline", "ratio", "target", "meets", ...}]}`.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// An aligned table, notes below.
+    pub fn table(&self) -> String {
+        let mut s = format!(
+            "{:<24} {:>12} {:<16} {:>12} {:>8} {:<16} {}\n",
+            "scenario", "value", "unit", "baseline", "ratio", "target", "meets"
+        );
+        for sc in &self.scenarios {
+            s += &format!(
+                "{:<24} {:>12} {:<16} {:>12} {:>8} {:<16} {}\n",
+                sc.name,
+                num(sc.value),
+                sc.unit,
+                sc.baseline.map_or_else(|| "-".into(), num),
+                sc.ratio.map_or_else(|| "-".into(), num),
+                sc.target,
+                if sc.meets { "yes" } else { "NO" }
+            );
+        }
+        s += "\n";
+        for sc in &self.scenarios {
+            s += &format!("{}: {}", sc.name, sc.note);
+            if let Some(b) = &sc.baseline_name {
+                s += &format!(" [baseline: {b}]");
+            }
+            s += "\n";
+        }
+        s
+    }
+}
