@@ -233,13 +233,16 @@ impl Error {
 
     /// Converts the generated client's error. `publish` decides what a
     /// transport failure means for delivery.
-    pub(crate) async fn from_generated(err: generated::Error<wire::Error>, publish: bool) -> Error {
+    pub(crate) async fn from_generated<E: serde::Serialize>(
+        err: generated::Error<E>,
+        publish: bool,
+    ) -> Error {
         use generated::Error as G;
         match err {
             G::ErrorResponse(rv) => {
                 let status = rv.status().as_u16();
                 let headers = rv.headers().clone();
-                let body = serde_json::to_vec(rv.as_ref()).unwrap_or_default();
+                let body = serde_json::to_vec(rv.as_ref() as &E).unwrap_or_default();
                 Error::from_status(status, &headers, &body)
             }
             G::UnexpectedResponse(response) => {

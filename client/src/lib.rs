@@ -40,7 +40,8 @@
 //! - [`Subscription`], [`Cursor`], [`TopicEvent`]: the long-poll stream
 //!   (`subscribe.rs`), retried per [`RetryPolicy`] (`retry.rs`).
 //! - [`Error`]: one error type, a variant per documented status (`error.rs`).
-//! - [`webhook`]: verify and sign webhook deliveries.
+//! - [`webhook`]: verify and sign webhook deliveries (`webhook.rs`), and
+//!   [`WebhookAdmin`] to manage webhooks on the emulator (`webhook_admin.rs`).
 //! - `hooks.rs`: auth, media type, timeouts, error bodies and tracing around
 //!   every generated request.
 //! - [`wire`], [`admin_wire`], [`raw`]: the generated types and clients.
@@ -62,6 +63,7 @@ mod region;
 mod retry;
 mod subscribe;
 pub mod webhook;
+mod webhook_admin;
 
 pub use client::{DEFAULT_MAX_PAYLOAD_BYTES, TopicClient, TopicClientBuilder};
 pub use credential::{AuthPlacement, Credential, CredentialError, CredentialKind};
@@ -70,6 +72,7 @@ pub use publish::PublishValue;
 pub use region::{Region, RegionError};
 pub use retry::RetryPolicy;
 pub use subscribe::{Cursor, Subscription, TopicEvent, TopicValue};
+pub use webhook_admin::WebhookAdmin;
 
 /// The wire types of the Topics HTTP API, generated from `openapi/momento-http.yaml`.
 ///
