@@ -3,7 +3,9 @@
 //! Retry-After, and the exact request per operation × auth placement.
 
 use futures::StreamExt;
-use momento_http::{AuthPlacement, Cursor, Error, RetryPolicy, TopicClient, TopicEvent, TopicValue};
+use momento_http::{
+    AuthPlacement, Cursor, Error, RetryPolicy, TopicClient, TopicEvent, TopicValue,
+};
 use momento_http_emulator::{TokenSpec, mint_offline};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -128,9 +130,7 @@ async fn subscribe_terminal_statuses_end_the_stream_after_one_error() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/topics/c/t"))
-            .respond_with(
-                ResponseTemplate::new(status).set_body_json(error_body(status, "nope")),
-            )
+            .respond_with(ResponseTemplate::new(status).set_body_json(error_body(status, "nope")))
             .named(format!("subscribe answers {status}, not retried"))
             .expect(1)
             .mount(&server)
@@ -176,7 +176,16 @@ async fn subscribe_retries_429_and_500_then_delivers() {
             .await;
         let start = Instant::now();
         let ev = first_event(&server).await.unwrap().unwrap();
-        assert!(matches!(ev, TopicEvent::Item { sequence_number: 1, .. }), "{ev:?}");
+        assert!(
+            matches!(
+                ev,
+                TopicEvent::Item {
+                    sequence_number: 1,
+                    ..
+                }
+            ),
+            "{ev:?}"
+        );
         if status == 429 {
             assert!(
                 start.elapsed() >= Duration::from_millis(900),
@@ -236,7 +245,10 @@ async fn binary_values_decode_from_any_base64_variant() {
             .mount(&server)
             .await;
         match first_event(&server).await {
-            Some(Ok(TopicEvent::Item { value: TopicValue::Binary(b), .. })) => {
+            Some(Ok(TopicEvent::Item {
+                value: TopicValue::Binary(b),
+                ..
+            })) => {
                 assert_eq!(b.as_ref(), &want[..], "{b64}")
             }
             other => panic!("{b64}: {other:?}"),
@@ -252,7 +264,10 @@ async fn the_cursor_follows_discontinuities_with_and_without_page_fields() {
                 {"discontinuity": {"last_topic_sequence": 3, "new_topic_sequence": 10, "new_sequence_page": 9}},
                 {"item": {"topic_sequence_number": 10, "sequence_page": 9, "value": {"text": "a"}}}
             ]}),
-            Cursor { sequence_number: 11, sequence_page: 9 },
+            Cursor {
+                sequence_number: 11,
+                sequence_page: 9,
+            },
         ),
         (
             // The seeds' older form: no page fields at all.
@@ -260,7 +275,10 @@ async fn the_cursor_follows_discontinuities_with_and_without_page_fields() {
                 {"discontinuity": {"last_topic_sequence": 3, "new_topic_sequence": 10}},
                 {"item": {"topic_sequence_number": 10, "value": {"text": "a"}}}
             ]}),
-            Cursor { sequence_number: 11, sequence_page: 0 },
+            Cursor {
+                sequence_number: 11,
+                sequence_page: 0,
+            },
         ),
         (
             // Several in one batch, with a page change.
@@ -270,7 +288,10 @@ async fn the_cursor_follows_discontinuities_with_and_without_page_fields() {
                 {"discontinuity": {"last_topic_sequence": 5, "new_topic_sequence": 1, "new_sequence_page": 2}},
                 {"item": {"topic_sequence_number": 1, "sequence_page": 2, "value": {"text": "b"}}}
             ]}),
-            Cursor { sequence_number: 2, sequence_page: 2 },
+            Cursor {
+                sequence_number: 2,
+                sequence_page: 2,
+            },
         ),
     ];
     for (batch, want) in cases {
@@ -283,7 +304,11 @@ async fn the_cursor_follows_discontinuities_with_and_without_page_fields() {
             .mount(&server)
             .await;
         Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": []})).set_delay(Duration::from_millis(50)))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"items": []}))
+                    .set_delay(Duration::from_millis(50)),
+            )
             .with_priority(2)
             .named("then empty batches")
             .mount(&server)
@@ -310,7 +335,10 @@ fn render(req: &wiremock::Request, token: &str) -> String {
     let mut out = format!("{} {}", req.method, req.url.path());
     if let Some(q) = req.url.query() {
         out.push('?');
-        out.push_str(&q.replace(&urlencode(token), "[TOKEN]").replace(token, "[TOKEN]"));
+        out.push_str(
+            &q.replace(&urlencode(token), "[TOKEN]")
+                .replace(token, "[TOKEN]"),
+        );
     }
     out.push('\n');
     for name in ["authorization", "content-type"] {
@@ -345,11 +373,19 @@ async fn the_exact_request_per_operation_and_auth_placement() {
         let c = client(&server, placement);
         let token = c.credential().expose_token().to_owned();
         c.publish("my cache", "tópic/1", "hello").await.unwrap();
-        c.publish("my cache", "tópic/1", &b"\x00\x01"[..]).await.unwrap();
+        c.publish("my cache", "tópic/1", &b"\x00\x01"[..])
+            .await
+            .unwrap();
         let mut sub = c.subscribe("my cache", "tópic/1");
         let _ = tokio::time::timeout(Duration::from_secs(5), sub.next()).await;
         drop(sub);
-        for req in server.received_requests().await.unwrap_or_default().iter().take(3) {
+        for req in server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .take(3)
+        {
             out.push_str(&format!("# {placement:?}\n{}\n", render(req, &token)));
         }
     }

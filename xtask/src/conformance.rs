@@ -14,7 +14,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["run", "--quiet", "-p", "momento-http-conformance", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "momento-http-conformance",
+            "--bin",
+            "momento-http-conformance",
+            "--",
+        ])
         .args(args)
         .status()
         .context("cannot run cargo")?;
