@@ -10,7 +10,15 @@
 use momento_http::TopicClient;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    // Display, not Debug: every error message says what to do.
+    if let Err(err) = run().await {
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let cache = std::env::var("MOMENTO_CACHE").unwrap_or_else(|_| "default-cache".into());
     let topic = std::env::var("MOMENTO_TOPIC").unwrap_or_else(|_| "example".into());
     let message = std::env::args().skip(1).collect::<Vec<_>>().join(" ");

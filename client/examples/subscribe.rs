@@ -17,7 +17,15 @@ fn env_u64(name: &str) -> u64 {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    // Display, not Debug: every error message says what to do.
+    if let Err(err) = run().await {
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let cache = std::env::var("MOMENTO_CACHE").unwrap_or_else(|_| "default-cache".into());
     let topic = std::env::var("MOMENTO_TOPIC").unwrap_or_else(|_| "example".into());
     let cursor = Cursor {

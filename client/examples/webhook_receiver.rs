@@ -42,7 +42,15 @@ async fn receive(
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    // Display, not Debug: every error message says what to do.
+    if let Err(err) = run().await {
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("MOMENTO_WEBHOOK_SECRET")
         .map_err(|_| "set MOMENTO_WEBHOOK_SECRET to the webhook's signing secret")?;
     let listen = std::env::var("LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".into());
