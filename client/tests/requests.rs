@@ -214,3 +214,40 @@ fn debug_output_never_shows_the_token() {
         assert!(!shown.contains(common::SECRET_JWT), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn a_standard_alphabet_token_survives_the_query_string() {
+    use base64::Engine as _;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    // Padded standard base64 with '+', '/' and '=' in it.
+    let json = format!(
+        r#"{{"endpoint":"{}","api_key":"a.e30.c??>>~~"}}"#,
+        server.uri()
+    );
+    let key = base64::engine::general_purpose::STANDARD.encode(json);
+    assert!(
+        key.contains('+') || key.contains('/') || key.ends_with('='),
+        "{key}"
+    );
+    let client = momento_http::TopicClient::builder()
+        .api_key(&key)
+        .auth_placement(AuthPlacement::Query)
+        .build()
+        .unwrap();
+    bounded(client.publish("c", "t", "x")).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_token_once(&requests[0], AuthPlacement::Query, &key);
+}
+
+#[test]
+fn subscriptions_and_clients_can_move_between_tasks() {
+    fn assert_send_unpin<T: Send + Unpin + 'static>() {}
+    fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    assert_send_unpin::<momento_http::Subscription>();
+    assert_send_sync_clone::<momento_http::TopicClient>();
+    assert_send_sync_clone::<momento_http::webhook::WebhookAdmin>();
+}
