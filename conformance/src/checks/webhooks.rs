@@ -23,6 +23,28 @@ pub(super) fn checks() -> Vec<Check> {
             true,
             timestamps
         ),
+        check!(
+            "webhook.rotate-secret.old-stops-signing",
+            D,
+            "§6",
+            true,
+            rotation
+        ),
+        check!("webhook.delete.stops-delivery", D, "§6", true, delete_stops),
+        check!(
+            "webhook.receiver-500.recorded-not-retried",
+            D,
+            "§6",
+            true,
+            receiver_500
+        ),
+        check!(
+            "webhook.sequence-matches-stream",
+            D,
+            "§6",
+            true,
+            sequence_matches_stream
+        ),
     ]
 }
 
@@ -199,4 +221,205 @@ mod tests {
             "b43f72787eb66410ff110295b036ef828e5686af21b414ce092f02c05deea3da"
         );
     }
+}
+
+/// A receiver inside the suite that answers `status` to every POST.
+struct Receiver {
+    url: String,
+    rx: tokio::sync::mpsc::Receiver<(Option<String>, Vec<u8>)>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn receiver(status: u16) -> Result<Receiver, CheckError> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<(Option<String>, Vec<u8>)>(16);
+    let code = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: bytes::Bytes| {
+            let tx = tx.clone();
+            async move {
+                let sig = headers
+                    .get("momento-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let _ = tx.send((sig, body.to_vec())).await;
+                code
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| {
+            fail(
+                "the suite's webhook receiver starts",
+                "a bound port",
+                e.to_string(),
+            )
+        })?;
+    let addr = listener.local_addr().map_err(|e| {
+        fail(
+            "the suite's webhook receiver starts",
+            "a bound port",
+            e.to_string(),
+        )
+    })?;
+    Ok(Receiver {
+        url: format!("http://{addr}/hook"),
+        rx,
+        server: tokio::spawn(async move { axum::serve(listener, app).await }),
+    })
+}
+
+fn webhook_path(t: &Target, name: &str) -> String {
+    format!(
+        "/caches/{}/webhooks/{}",
+        encode_segment(&t.cache),
+        encode_segment(name)
+    )
+}
+
+async fn put_webhook(t: &Target, name: &str, topic: &str, url: &str) -> Result<String, CheckError> {
+    let v = t
+        .admin(
+            reqwest::Method::PUT,
+            &webhook_path(t, name),
+            Some(json!({"topicName": topic, "destination": {"postUrl": url}})),
+        )
+        .await?;
+    v.get("secretString")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            fail(
+                "putWebhook returns the signing secret",
+                "{\"secretString\": ...}",
+                v.to_string(),
+            )
+        })
+}
+
+async fn next_post(r: &mut Receiver, wait: Duration) -> Option<(Option<String>, Vec<u8>)> {
+    tokio::time::timeout(wait, r.rx.recv()).await.ok().flatten()
+}
+
+async fn rotation(t: Arc<Target>) -> Result<(), CheckError> {
+    let mut r = receiver(200).await?;
+    let topic = t.fresh_topic("wh-rotate");
+    let name = format!("hook-{topic}");
+    let old = put_webhook(&t, &name, &topic, &r.url).await?;
+    let rotated = t
+        .admin(
+            reqwest::Method::POST,
+            &format!("{}/rotate-secret", webhook_path(&t, &name)),
+            None,
+        )
+        .await?;
+    let new = rotated["secret"].as_str().unwrap_or_default().to_owned();
+    publish_ok(&t, &topic, "after rotation").await?;
+    let got = next_post(&mut r, Duration::from_secs(3)).await;
+    let _ = t
+        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
+        .await;
+    let Some((sig, body)) = got else {
+        return Err(fail(
+            "a publish after rotation is delivered",
+            "one POST within 3 s",
+            "nothing".into(),
+        ));
+    };
+    let sig = sig.unwrap_or_default();
+    if new.is_empty()
+        || new == old
+        || sig != hmac_sha3_hex(&new, &body)
+        || sig == hmac_sha3_hex(&old, &body)
+    {
+        return Err(fail(
+            "after rotate-secret the new secret verifies and the old one does not",
+            "signature == HMAC(new secret), != HMAC(old secret)",
+            format!("rotate answered {rotated}; signature {sig}"),
+        ));
+    }
+    Ok(())
+}
+
+async fn delete_stops(t: Arc<Target>) -> Result<(), CheckError> {
+    let mut r = receiver(200).await?;
+    let topic = t.fresh_topic("wh-delete");
+    let name = format!("hook-{topic}");
+    put_webhook(&t, &name, &topic, &r.url).await?;
+    t.admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
+        .await?;
+    publish_ok(&t, &topic, "after delete").await?;
+    if let Some((_, body)) = next_post(&mut r, Duration::from_millis(500)).await {
+        return Err(fail(
+            "a deleted webhook receives nothing",
+            "no POST within 500 ms",
+            format!("POST {:?}", String::from_utf8_lossy(&body)),
+        ));
+    }
+    Ok(())
+}
+
+async fn receiver_500(t: Arc<Target>) -> Result<(), CheckError> {
+    let mut r = receiver(500).await?;
+    let topic = t.fresh_topic("wh-500");
+    let name = format!("hook-{topic}");
+    put_webhook(&t, &name, &topic, &r.url).await?;
+    publish_ok(&t, &topic, "to a failing receiver").await?;
+    let first = next_post(&mut r, Duration::from_secs(3)).await;
+    let again = next_post(&mut r, Duration::from_millis(700)).await;
+    let _ = t
+        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
+        .await;
+    if first.is_none() || again.is_some() {
+        return Err(fail(
+            "a receiver answering 500 gets exactly one attempt (no retry)",
+            "one POST, then nothing",
+            format!("first {}, then {}", first.is_some(), again.is_some()),
+        ));
+    }
+    let deliveries = t.admin(reqwest::Method::GET, "/deliveries", None).await?;
+    let recorded = deliveries["deliveries"].as_array().is_some_and(|a| {
+        a.iter().any(|d| {
+            d["webhookName"] == name.as_str() && d["outcome"] == "status" && d["status"] == 500
+        })
+    });
+    if !recorded {
+        return Err(fail(
+            "the failed delivery is recorded with its status",
+            &format!("a delivery for {name} with outcome \"status\" and status 500"),
+            deliveries.to_string(),
+        ));
+    }
+    Ok(())
+}
+
+async fn sequence_matches_stream(t: Arc<Target>) -> Result<(), CheckError> {
+    let mut r = receiver(200).await?;
+    let topic = t.fresh_topic("wh-seq");
+    let name = format!("hook-{topic}");
+    put_webhook(&t, &name, &topic, &r.url).await?;
+    let batch = super::poll_while_publishing(t.clone(), &topic, 0, 0, &["numbered"]).await?;
+    let post = next_post(&mut r, Duration::from_secs(3)).await;
+    let _ = t
+        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
+        .await;
+    let stream_n = super::items(&batch.events).first().map(|i| i.0);
+    let hook_n = post
+        .and_then(|(_, b)| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| v["topic_sequence_number"].as_u64());
+    if stream_n.is_none() || stream_n != hook_n {
+        return Err(fail(
+            "the webhook's topic_sequence_number is the number a stream subscriber saw",
+            &format!("{stream_n:?}"),
+            format!("{hook_n:?}"),
+        ));
+    }
+    Ok(())
 }
