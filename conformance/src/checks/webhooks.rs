@@ -39,6 +39,14 @@ pub(super) fn checks() -> Vec<Check> {
             receiver_500
         ),
         check!(
+            "webhook.slow-receiver.timeout-not-retried",
+            D,
+            "§6",
+            true,
+            slow_receiver,
+            15
+        ),
+        check!(
             "webhook.sequence-matches-stream",
             D,
             "§6",
@@ -419,6 +427,71 @@ async fn sequence_matches_stream(t: Arc<Target>) -> Result<(), CheckError> {
             "the webhook's topic_sequence_number is the number a stream subscriber saw",
             &format!("{stream_n:?}"),
             format!("{hook_n:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A receiver that answers after 6 s: the delivery is recorded as a timeout
+/// (5-second limit) and there is one attempt only.
+async fn slow_receiver(t: Arc<Target>) -> Result<(), CheckError> {
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_secs(6)).await;
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| {
+            fail(
+                "the suite's webhook receiver starts",
+                "a bound port",
+                e.to_string(),
+            )
+        })?;
+    let addr = listener.local_addr().map_err(|e| {
+        fail(
+            "the suite's webhook receiver starts",
+            "a bound port",
+            e.to_string(),
+        )
+    })?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let topic = t.fresh_topic("wh-slow");
+    let name = format!("hook-{topic}");
+    put_webhook(&t, &name, &topic, &format!("http://{addr}/hook")).await?;
+    publish_ok(&t, &topic, "to a slow receiver").await?;
+    // Wait (at most 8 s) for the delivery record.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    let mut last = Value::Null;
+    let mut outcome = None;
+    while tokio::time::Instant::now() < deadline && outcome.is_none() {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        last = t.admin(reqwest::Method::GET, "/deliveries", None).await?;
+        outcome = last["deliveries"].as_array().and_then(|a| {
+            a.iter()
+                .find(|d| d["webhookName"] == name.as_str())
+                .map(|d| d["outcome"].as_str().unwrap_or_default().to_owned())
+        });
+    }
+    let _ = t
+        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
+        .await;
+    server.abort();
+    let attempts = hits.load(std::sync::atomic::Ordering::SeqCst);
+    if outcome.as_deref() != Some("timeout") || attempts != 1 {
+        return Err(fail(
+            "a receiver slower than 5 s is recorded as a timeout and not retried",
+            "outcome \"timeout\" and exactly one attempt",
+            format!("outcome {outcome:?}, {attempts} attempts; deliveries {last}"),
         ));
     }
     Ok(())
