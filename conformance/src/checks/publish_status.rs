@@ -42,6 +42,20 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         check!("publish.rate-limit.429", D, "§3 §8", true, fault_429),
         check!("publish.server-error.500", D, "§3", true, fault_500),
+        check!(
+            "publish.invalid-utf8-text.400",
+            C,
+            "§3",
+            false,
+            invalid_utf8_400
+        ),
+        check!(
+            "publish.whitespace-topic.400",
+            I,
+            "§3",
+            false,
+            whitespace_topic_400
+        ),
     ]
 }
 
@@ -200,5 +214,27 @@ async fn fault_500(t: Arc<Target>) -> Result<(), CheckError> {
         204,
     )
     .await?;
+    Ok(())
+}
+
+async fn invalid_utf8_400(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("bad-utf8");
+    let req = Req {
+        content_type: Some("application/x-www-form-urlencoded".into()),
+        ..Req::publish_bytes(&t.cache, &topic, t.token(), &[0xff, 0xfe, 0x80])
+    };
+    t.expect_status(
+        "a non-binary Content-Type with a body that is not UTF-8 answers 400",
+        &req,
+        400,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn whitespace_topic_400(t: Arc<Target>) -> Result<(), CheckError> {
+    let req = Req::publish_text(&t.cache, "   ", t.token(), "x");
+    t.expect_status("a whitespace-only topic name answers 400", &req, 400)
+        .await?;
     Ok(())
 }

@@ -61,6 +61,13 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         check!("subscribe.rate-limit.429", D, "§4 §8", true, fault_429),
         check!("subscribe.server-error.500", D, "§4", true, fault_500),
+        check!(
+            "subscribe.bad-sequence-number.400",
+            C,
+            "§4",
+            false,
+            bad_sequence_number
+        ),
     ]
 }
 
@@ -352,5 +359,18 @@ async fn fault_500(t: Arc<Target>) -> Result<(), CheckError> {
     let req = Req::subscribe(&t.cache, &topic, t.token(), 0, 0);
     t.expect_status("a server fault on subscribe answers 500", &req, 500)
         .await?;
+    Ok(())
+}
+
+async fn bad_sequence_number(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("bad-seq");
+    let mut req = Req::subscribe(&t.cache, &topic, t.token(), 0, 0);
+    req.query[0].1 = "minus-one".into();
+    t.expect_status(
+        "a sequence_number that is not a number answers 400",
+        &req,
+        400,
+    )
+    .await?;
     Ok(())
 }
