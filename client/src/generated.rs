@@ -1,9 +1,11 @@
 // generated from openapi/momento-http.yaml by cargo xtask codegen; do not edit
 
 #[allow(unused_imports)]
+use crate::path::encode_path;
+#[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {

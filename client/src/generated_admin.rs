@@ -1,9 +1,11 @@
 // generated from openapi/emulator-admin.yaml by cargo xtask codegen; do not edit
 
 #[allow(unused_imports)]
+use crate::path::encode_path;
+#[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -235,7 +237,7 @@ pub mod types {
     ///`MintTokenResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct MintTokenResponse {
-        ///v1 format: base64 of {"endpoint": "http://127.0.0.1:PORT", "api_key": "<JWT>"}.
+        ///v1 format: base64 of `{"endpoint": "http://127.0.0.1:PORT", "api_key": "<JWT>"}`.
         pub api_key: ::std::string::String,
         ///Epoch seconds.
         pub expires_at: i64,

@@ -58,6 +58,7 @@ mod client;
 mod credential;
 mod error;
 mod hooks;
+mod path;
 mod publish;
 mod region;
 mod retry;

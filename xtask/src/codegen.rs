@@ -89,7 +89,8 @@ fn generate(root: &Path, output: &Output) -> Result<String> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor rejected {spec_path}: {e}"))?;
-    let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    let mut file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    use_strict_path_encoding(&mut file)?;
     Ok(format!(
         "// generated from {spec_path} by cargo xtask codegen; do not edit\n\n{}",
         prettyplease::unparse(&file)
@@ -147,6 +148,45 @@ fn single_media_type(body: &mut RequestBody) -> Result<()> {
             s.min_length = None;
         }
     }
+    Ok(())
+}
+
+/// The path encoder the generated code calls instead of progenitor's.
+const PATH_ENCODER: &str = "crate::path::encode_path";
+
+/// progenitor's `encode_path` leaves `\` (and a few other bytes) as they are,
+/// and the URL parser turns `\` into `/` for http(s): topic `a\b` would be
+/// sent to `/topics/c/a/b`. The generated code imports a stricter encoder
+/// (every byte outside RFC 3986's unreserved set) from the hand-written layer.
+fn use_strict_path_encoding(file: &mut syn::File) -> Result<()> {
+    let mut replaced = false;
+    for item in &mut file.items {
+        let syn::Item::Use(item_use) = item else {
+            continue;
+        };
+        let syn::UseTree::Path(path) = &mut item_use.tree else {
+            continue;
+        };
+        if path.ident != "progenitor_client" {
+            continue;
+        }
+        if let syn::UseTree::Group(group) = path.tree.as_mut() {
+            let before = group.items.len();
+            group.items = std::mem::take(&mut group.items)
+                .into_iter()
+                .filter(|tree| !matches!(tree, syn::UseTree::Name(n) if n.ident == "encode_path"))
+                .collect();
+            replaced |= group.items.len() != before;
+        }
+    }
+    if !replaced {
+        bail!(
+            "generated code no longer imports progenitor_client::encode_path; revisit use_strict_path_encoding"
+        );
+    }
+    let import: syn::Item =
+        syn::parse_str(&format!("#[allow(unused_imports)] use {PATH_ENCODER};"))?;
+    file.items.insert(0, import);
     Ok(())
 }
 
