@@ -51,7 +51,7 @@ mod webhooks;
 pub use auth::{Role, TokenSpec};
 pub use limits::Limits;
 pub use server::run;
-pub use webhooks::{USER_AGENT as WEBHOOK_USER_AGENT, sign as sign_webhook_body};
+pub use webhooks::USER_AGENT as WEBHOOK_USER_AGENT;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;

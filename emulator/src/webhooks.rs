@@ -7,10 +7,9 @@
 //! or deletion takes effect at once. Every outcome is recorded.
 
 use crate::topics::now_ms;
-use hmac::{Hmac, Mac};
 use momento_http::admin_wire::{Delivery, DeliveryOutcome};
+use momento_http::webhook::sign;
 use momento_http::wire::WebhookEvent;
-use sha3::Sha3_256;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -74,14 +73,6 @@ impl Drop for WorkerGuard {
     fn drop(&mut self) {
         self.0.abort();
     }
-}
-
-/// Lowercase hex HMAC-SHA3-256 of `body` keyed by `secret`.
-pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha3_256> as Mac>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
 }
 
 fn new_secret() -> String {
@@ -350,19 +341,5 @@ async fn deliver(registry: &Mutex<Registry>, client: &reqwest::Client, job: Job)
             None,
             format!("cannot reach the receiver: {e}"),
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn spec_test_vector() {
-        assert_eq!(
-            super::sign(
-                "1234567890",
-                br#"{"text":"some text", "another_field": "another field" }"#
-            ),
-            "b43f72787eb66410ff110295b036ef828e5686af21b414ce092f02c05deea3da"
-        );
     }
 }
