@@ -18,7 +18,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "momento-http-load", version, about = "Benchmark, soak and storm momento-http")]
+#[command(
+    name = "momento-http-load",
+    version,
+    about = "Benchmark, soak and storm momento-http"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -72,7 +76,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -137,7 +144,11 @@ async fn run_bench(quick: bool, only: Option<&str>) -> report::Report {
                     Ok(s) => scenarios.push(s),
                     Err(e) => scenarios.push(bench::failed($name, &e)),
                 }
-                eprintln!("bench: {} done in {:.1} s", $name, started.elapsed().as_secs_f64());
+                eprintln!(
+                    "bench: {} done in {:.1} s",
+                    $name,
+                    started.elapsed().as_secs_f64()
+                );
             }
         };
     }

@@ -135,7 +135,11 @@ impl SoakReport {
         for e in &self.examples {
             s += &format!("  - {e}\n");
         }
-        s += if self.ok() { "soak: PASS\n" } else { "soak: FAIL\n" };
+        s += if self.ok() {
+            "soak: PASS\n"
+        } else {
+            "soak: FAIL\n"
+        };
         s
     }
 }

@@ -80,6 +80,8 @@ pub struct BadRequest {
     /// Whether the request is not valid HTTP/1.1 (so the HTTP layer may answer
     /// a bare 400 or close without answering).
     pub malformed_http: bool,
+    /// A HEAD request: answers carry no body.
+    pub head_only: bool,
 }
 
 impl BadRequest {
@@ -117,7 +119,7 @@ fn pct(b: u8) -> String {
 fn random_segment(rng: &mut Rng) -> String {
     match rng.below(12) {
         0 => String::new(),
-        1 => " ".into(),
+        1 => "%20".into(),
         2 => "%20%20".into(),
         3 => "a".repeat(256 + rng.below(4000) as usize),
         4 => "%".into(),
@@ -198,7 +200,7 @@ fn random_query(rng: &mut Rng, tokens: &Tokens) -> (Vec<String>, Option<String>)
     for _ in 0..rng.below(4) {
         let key = rng.pick(&["sequence_number", "sequence_page", "token", "x", "", "%ZZ"]);
         let val = if key == "token" {
-            random_token(rng, tokens)
+            random_token(rng, tokens).replace(' ', "%20")
         } else {
             random_number(rng)
         };
@@ -332,8 +334,9 @@ pub fn generate(rng: &mut Rng, tokens: &Tokens) -> BadRequest {
             _ => body = format!("hello {}", rng.next_u64()).into_bytes(),
         }
     }
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n")
-        .into_bytes();
+    let mut head =
+        format!("{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n")
+            .into_bytes();
     for (k, v) in headers {
         head.extend_from_slice(k.as_bytes());
         head.extend_from_slice(b": ");
@@ -351,6 +354,7 @@ pub fn generate(rng: &mut Rng, tokens: &Tokens) -> BadRequest {
         body,
         mode,
         malformed_http,
+        head_only: method == "HEAD",
     }
 }
 
@@ -474,6 +478,11 @@ pub fn judge(req: &BadRequest, answer: &Answer) -> Option<String> {
                 if req.malformed_http && body.is_empty() {
                     return None; // the HTTP layer's bare 400 for non-HTTP input
                 }
+                if req.head_only && body.is_empty() {
+                    // HEAD answers have no body; the type must still say JSON.
+                    return (!content_type.starts_with("application/json"))
+                        .then(|| format!("{status} to HEAD with content-type {content_type:?}"));
+                }
                 if !content_type.starts_with("application/json") {
                     return Some(format!(
                         "{status} with content-type {content_type:?}, body {:?}",
@@ -555,7 +564,11 @@ impl StormReport {
         for v in &self.violations {
             s += &format!("  - {v}\n");
         }
-        s += if self.ok() { "storm: PASS\n" } else { "storm: FAIL\n" };
+        s += if self.ok() {
+            "storm: PASS\n"
+        } else {
+            "storm: FAIL\n"
+        };
         s
     }
 }
@@ -610,9 +623,7 @@ pub async fn run(requests: u64, seed: u64, concurrency: usize) -> anyhow::Result
         .for_each_concurrent(concurrency.max(1), |req| {
             let report = report.clone();
             async move {
-                let answer = send(addr, &req)
-                    .await
-                    .unwrap_or_else(|_| Answer::Closed);
+                let answer = send(addr, &req).await.unwrap_or(Answer::Closed);
                 let verdict = judge(&req, &answer);
                 let mut r = report.lock().unwrap_or_else(|e| e.into_inner());
                 *r.by_kind.entry(req.kind).or_default() += 1;
