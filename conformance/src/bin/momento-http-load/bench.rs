@@ -666,6 +666,16 @@ pub async fn idle_subscriber_memory() -> anyhow::Result<Scenario> {
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
     let with = vm_rss_kib(pid)?;
+    // Diagnosis: how much of that is the connection alone? 1,000 more
+    // connections that never send a byte.
+    let mut bare = Vec::with_capacity(POLLS);
+    for _ in 0..POLLS {
+        bare.push(tokio::net::TcpStream::connect(("127.0.0.1", port)).await?);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let with_bare = vm_rss_kib(pid)?;
+    drop(bare);
+    let per_bare = (with_bare as f64 - with as f64) / POLLS as f64;
     for p in pollers {
         p.abort();
     }
@@ -681,7 +691,8 @@ pub async fn idle_subscriber_memory() -> anyhow::Result<Scenario> {
         target: "<= 16 KiB each".into(),
         meets: per <= 16.0 && waiting >= POLLS as u64,
         note: format!(
-            "VmRSS {without} KiB -> {with} KiB with {waiting} waiting polls (emulator child pid {pid})"
+            "VmRSS {without} KiB -> {with} KiB with {waiting} waiting polls (emulator child pid {pid}); diagnosis: {POLLS} more connections that send nothing add {per_bare:.1} KiB each ({with_bare} KiB), so about {:.1} KiB of each poll is the request and the waiting handler",
+            per - per_bare
         ),
     })
 }
