@@ -4,7 +4,10 @@
 //!   `openapi/momento-http.yaml`.
 //! - `conformance [ARGS]`: run the certification suite (in-process emulator by
 //!   default; `--endpoint URL --api-key KEY --cache NAME` for any other).
+//! - `bench [--quick]`, `soak [--messages N]`, `storm [--requests N]`: measure
+//!   and harden (release builds; figures are ratios against a same-run baseline).
 
+mod bench;
 mod codegen;
 mod conformance;
 
@@ -34,6 +37,24 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Benchmark scenarios on loopback; see `cargo xtask bench -- --help`.
+    Bench {
+        /// Passed to momento-http-load bench: [--quick] [--format table|json] [--out FILE].
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Publish through random faults and judge every subscriber's history.
+    Soak {
+        /// Passed to momento-http-load soak: [--messages N] [--seed S].
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Fire malformed requests at the emulator and count the answers.
+    Storm {
+        /// Passed to momento-http-load storm: [--requests N] [--seed S].
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +62,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check } => codegen::run(&workspace_root(), check),
         Command::Conformance { args } => conformance::run(&workspace_root(), &args),
+        Command::Bench { args } => bench::run_bench(&workspace_root(), &args),
+        Command::Soak { args } => bench::run_soak(&workspace_root(), &args),
+        Command::Storm { args } => bench::run_storm(&workspace_root(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -217,20 +217,6 @@ async fn timestamps(t: Arc<Target>) -> Result<(), CheckError> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_spec_test_vector_signs_as_documented() {
-        assert_eq!(
-            super::hmac_sha3_hex(
-                "1234567890",
-                br#"{"text":"some text", "another_field": "another field" }"#
-            ),
-            "b43f72787eb66410ff110295b036ef828e5686af21b414ce092f02c05deea3da"
-        );
-    }
-}
-
 /// A receiver inside the suite that answers `status` to every POST.
 struct Receiver {
     url: String,
@@ -495,4 +481,18 @@ async fn slow_receiver(t: Arc<Target>) -> Result<(), CheckError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_spec_test_vector_signs_as_documented() {
+        assert_eq!(
+            super::hmac_sha3_hex(
+                "1234567890",
+                br#"{"text":"some text", "another_field": "another field" }"#
+            ),
+            "b43f72787eb66410ff110295b036ef828e5686af21b414ce092f02c05deea3da"
+        );
+    }
 }
