@@ -100,23 +100,7 @@ async fn deliver_one(t: &Arc<Target>, label: &str) -> Result<Delivery, CheckErro
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| {
-            fail(
-                "the suite's webhook receiver starts",
-                "a bound port",
-                e.to_string(),
-            )
-        })?;
-    let addr = listener.local_addr().map_err(|e| {
-        fail(
-            "the suite's webhook receiver starts",
-            "a bound port",
-            e.to_string(),
-        )
-    })?;
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, server) = serve_receiver(app).await?;
     let topic = t.fresh_topic(label);
     let name = format!("hook-{topic}");
     let path = format!(
@@ -128,7 +112,7 @@ async fn deliver_one(t: &Arc<Target>, label: &str) -> Result<Delivery, CheckErro
         .admin(
             reqwest::Method::PUT,
             &path,
-            Some(json!({"topicName": topic, "destination": {"postUrl": format!("http://{addr}/hook")}})),
+            Some(json!({"topicName": topic, "destination": {"postUrl": url}})),
         )
         .await?;
     let secret = put
@@ -247,27 +231,27 @@ async fn receiver(status: u16) -> Result<Receiver, CheckError> {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| {
-            fail(
-                "the suite's webhook receiver starts",
-                "a bound port",
-                e.to_string(),
-            )
-        })?;
-    let addr = listener.local_addr().map_err(|e| {
+    let (url, server) = serve_receiver(app).await?;
+    Ok(Receiver { url, rx, server })
+}
+
+/// Serves `app` (whose route is `/hook`) on 127.0.0.1, port 0: its URL and task.
+async fn serve_receiver(
+    app: axum::Router,
+) -> Result<(String, tokio::task::JoinHandle<std::io::Result<()>>), CheckError> {
+    let cannot_start = |e: std::io::Error| {
         fail(
             "the suite's webhook receiver starts",
             "a bound port",
             e.to_string(),
         )
-    })?;
-    Ok(Receiver {
-        url: format!("http://{addr}/hook"),
-        rx,
-        server: tokio::spawn(async move { axum::serve(listener, app).await }),
-    })
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(cannot_start)?;
+    let addr = listener.local_addr().map_err(cannot_start)?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((format!("http://{addr}/hook"), server))
 }
 
 fn webhook_path(t: &Target, name: &str) -> String {
@@ -434,26 +418,10 @@ async fn slow_receiver(t: Arc<Target>) -> Result<(), CheckError> {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| {
-            fail(
-                "the suite's webhook receiver starts",
-                "a bound port",
-                e.to_string(),
-            )
-        })?;
-    let addr = listener.local_addr().map_err(|e| {
-        fail(
-            "the suite's webhook receiver starts",
-            "a bound port",
-            e.to_string(),
-        )
-    })?;
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, server) = serve_receiver(app).await?;
     let topic = t.fresh_topic("wh-slow");
     let name = format!("hook-{topic}");
-    put_webhook(&t, &name, &topic, &format!("http://{addr}/hook")).await?;
+    put_webhook(&t, &name, &topic, &url).await?;
     publish_ok(&t, &topic, "to a slow receiver").await?;
     // Wait (at most 8 s) for the delivery record.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
