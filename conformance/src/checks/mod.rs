@@ -232,3 +232,38 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
 pub(crate) fn batch_fail(t: &Target, behaviour: &str, expected: &str, b: &Batch) -> CheckError {
     CheckError::Fail(t.fail(behaviour, expected, &b.req, &b.resp))
 }
+
+/// Arms a one-shot 429 fault for `operation` on `req`'s topic and checks that
+/// the answer is 429 with `Retry-After` (SPEC §8), whatever the operation.
+pub(crate) async fn injected_429_has_retry_after(
+    t: &Target,
+    operation: &str,
+    topic: &str,
+    req: Req,
+) -> Result<(), CheckError> {
+    t.inject_fault(
+        operation,
+        topic,
+        1,
+        serde_json::json!({"status": 429, "retry_after_seconds": 1}),
+    )
+    .await?;
+    let req = Req {
+        want_429: true,
+        ..req
+    };
+    let resp = t
+        .expect_status(&format!("{operation} over a limit answers 429"), &req, 429)
+        .await?;
+    if resp.header("retry-after").is_none() {
+        return Err(t
+            .fail(
+                "a 429 carries Retry-After",
+                "a Retry-After header",
+                &req,
+                &resp,
+            )
+            .into());
+    }
+    Ok(())
+}

@@ -173,31 +173,8 @@ async fn unknown_cache_404(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("pub-429");
-    t.inject_fault(
-        "publish",
-        &topic,
-        1,
-        json!({"status": 429, "retry_after_seconds": 1}),
-    )
-    .await?;
-    let req = Req {
-        want_429: true,
-        ..Req::publish_text(&t.cache, &topic, t.token(), "x")
-    };
-    let resp = t
-        .expect_status("publish over a limit answers 429", &req, 429)
-        .await?;
-    if resp.header("retry-after").is_none() {
-        return Err(t
-            .fail(
-                "a 429 carries Retry-After",
-                "a Retry-After header",
-                &req,
-                &resp,
-            )
-            .into());
-    }
-    Ok(())
+    let req = Req::publish_text(&t.cache, &topic, t.token(), "x");
+    super::injected_429_has_retry_after(&t, "publish", &topic, req).await
 }
 
 async fn fault_500(t: Arc<Target>) -> Result<(), CheckError> {

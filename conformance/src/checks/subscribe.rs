@@ -325,31 +325,8 @@ async fn unknown_cache_404(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("sub-429");
-    t.inject_fault(
-        "subscribe",
-        &topic,
-        1,
-        json!({"status": 429, "retry_after_seconds": 1}),
-    )
-    .await?;
-    let req = Req {
-        want_429: true,
-        ..Req::subscribe(&t.cache, &topic, t.token(), 0, 0)
-    };
-    let resp = t
-        .expect_status("subscribe over a limit answers 429", &req, 429)
-        .await?;
-    if resp.header("retry-after").is_none() {
-        return Err(t
-            .fail(
-                "a 429 carries Retry-After",
-                "a Retry-After header",
-                &req,
-                &resp,
-            )
-            .into());
-    }
-    Ok(())
+    let req = Req::subscribe(&t.cache, &topic, t.token(), 0, 0);
+    super::injected_429_has_retry_after(&t, "subscribe", &topic, req).await
 }
 
 async fn fault_500(t: Arc<Target>) -> Result<(), CheckError> {
