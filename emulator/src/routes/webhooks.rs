@@ -107,15 +107,8 @@ pub async fn get_webhook_secret(
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> AdminResult<Json<aw::WebhookSecret>> {
     let (cache, name) = ids(&state, p)?;
-    let secret = state
-        .webhooks
-        .secret(&cache, &name)
-        .ok_or_else(|| unknown(&cache, &name))?;
-    Ok(Json(aw::WebhookSecret {
-        cache_name: cache,
-        secret,
-        webhook_name: name,
-    }))
+    let secret = state.webhooks.secret(&cache, &name);
+    secret_answer(cache, name, secret)
 }
 
 /// `POST /_emulator/caches/{cacheName}/webhooks/{webhookName}/rotate-secret`
@@ -124,10 +117,17 @@ pub async fn rotate_webhook_secret(
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> AdminResult<Json<aw::WebhookSecret>> {
     let (cache, name) = ids(&state, p)?;
-    let secret = state
-        .webhooks
-        .rotate(&cache, &name)
-        .ok_or_else(|| unknown(&cache, &name))?;
+    let secret = state.webhooks.rotate(&cache, &name);
+    secret_answer(cache, name, secret)
+}
+
+/// The seed's `{secret, webhookName, cacheName}`, or 404 for an unknown webhook.
+fn secret_answer(
+    cache: String,
+    name: String,
+    secret: Option<String>,
+) -> AdminResult<Json<aw::WebhookSecret>> {
+    let secret = secret.ok_or_else(|| unknown(&cache, &name))?;
     Ok(Json(aw::WebhookSecret {
         cache_name: cache,
         secret,
