@@ -10,15 +10,13 @@ use crate::topics::Topics;
 use crate::webhooks::Webhooks;
 use axum::Router;
 use axum::routing::{get, post, put};
+use hyper_util::rt::TokioIo;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 /// Everything a handler needs; cheap to clone (all handles).
@@ -133,6 +131,11 @@ pub async fn run(
 }
 
 /// Serve with a ready state until its shutdown token is cancelled.
+///
+/// The accept loop is ours rather than `axum::serve`'s so that each connection
+/// is a plain HTTP/1 connection: the auto (HTTP/1 + HTTP/2) builder that
+/// `axum::serve` moves into every connection task costs about 20 KiB per idle
+/// long poll, and the Topics API is HTTP/1.1 (SPEC §1).
 pub(crate) async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -140,15 +143,59 @@ pub(crate) async fn serve(
 ) -> std::io::Result<()> {
     let token = state.shutdown.clone();
     let app = router(state);
-    let listener = Bounded {
-        inner: listener,
-        slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
-    };
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(token.cancelled_owned())
-        .await;
+    // Like mini-redis, a permit is taken *before* `accept`, so past
+    // MAX_CONNECTIONS the emulator stops accepting (clients queue in the
+    // kernel backlog) instead of growing without bound.
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let http = hyper::server::conn::http1::Builder::new();
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.expect("the connection semaphore is never closed"),
+            () = token.cancelled() => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    backoff_after_accept_error(e).await;
+                    continue;
+                }
+            },
+            () = token.cancelled() => break,
+        };
+        // Long-poll answers are small and written in pieces; Nagle's delay
+        // would add tens of milliseconds to each delivery.
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::trace!(error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    // Waiting long polls answer at once (the token is cancelled); wait for
+    // those answers to be written and the connections to close.
+    graceful.shutdown().await;
     drop(guards);
-    result
+    Ok(())
+}
+
+/// A refused or reset connection costs nothing; anything else (out of file
+/// descriptors, mostly) would spin the loop, so wait a little before accepting again.
+async fn backoff_after_accept_error(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::warn!(error = %e, "accept failed; retrying in 100 ms");
+    tokio::time::sleep(Duration::from_millis(100)).await;
 }
 
 async fn catch_panic(
@@ -173,77 +220,5 @@ async fn catch_panic(
     }
 }
 
-/// Open connections at once. Like mini-redis, a permit is taken *before*
-/// `accept`, so past this many the emulator stops accepting (clients queue in
-/// the kernel backlog) instead of growing without bound.
+/// Open connections at once; see [`serve`].
 const MAX_CONNECTIONS: usize = 10_000;
-
-/// A listener that holds a semaphore permit per open connection.
-struct Bounded {
-    inner: TcpListener,
-    slots: Arc<Semaphore>,
-}
-
-impl axum::serve::Listener for Bounded {
-    type Io = Permitted;
-    type Addr = std::net::SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        // The semaphore is never closed, so acquiring only waits.
-        let permit = self.slots.clone().acquire_owned().await.ok();
-        let (stream, addr) = axum::serve::Listener::accept(&mut self.inner).await;
-        (
-            Permitted {
-                stream,
-                _permit: permit,
-            },
-            addr,
-        )
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.inner.local_addr()
-    }
-}
-
-/// A connection and the permit it releases when dropped.
-struct Permitted {
-    stream: TcpStream,
-    _permit: Option<OwnedSemaphorePermit>,
-}
-
-impl AsyncRead for Permitted {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Permitted {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-}

@@ -71,6 +71,9 @@ async fn handle(
         &cache,
         &topic,
     )?;
+    // The header values share hyper's read buffer (8 KiB); holding them
+    // through a long wait would keep that buffer alive per idle poll.
+    drop(headers);
     check_name("cache", &cache)?;
     check_name("topic", &topic)?;
     let seq = number(&query, "sequence_number")?;
