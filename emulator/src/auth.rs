@@ -7,6 +7,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What a token may do.
@@ -113,12 +115,25 @@ pub struct Minted {
     pub expires_at: i64,
 }
 
-/// Signs and checks tokens with one secret.
+/// Signs and checks tokens with one secret. Cheap to clone: clones share the
+/// keys and the cache of verified tokens.
 #[derive(Clone)]
 pub struct Authority {
+    inner: Arc<Keys>,
+}
+
+struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Tokens whose signature has been checked, by the string sent. A client
+    /// sends the same token on every request, and checking it (base64, JSON,
+    /// HMAC) was the largest cost of a publish; only expiry depends on time,
+    /// and it is checked on every use.
+    verified: Mutex<HashMap<Box<str>, Arc<Claims>>>,
 }
+
+/// Verified tokens remembered at most; past this the cache starts over.
+const VERIFIED_CAPACITY: usize = 4096;
 
 impl std::fmt::Debug for Authority {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -146,8 +161,11 @@ impl Authority {
     /// From the secret's bytes.
     pub fn new(secret: &[u8]) -> Self {
         Authority {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            inner: Arc::new(Keys {
+                encoding: EncodingKey::from_secret(secret),
+                decoding: DecodingKey::from_secret(secret),
+                verified: Mutex::new(HashMap::new()),
+            }),
         }
     }
 
@@ -179,8 +197,12 @@ impl Authority {
             role: spec.role,
         };
         // Encoding HS256 with an in-memory key over a plain struct cannot fail.
-        let jwt = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .unwrap_or_default();
+        let jwt = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.inner.encoding,
+        )
+        .unwrap_or_default();
         let wrapper = serde_json::json!({ "endpoint": endpoint, "api_key": jwt });
         Minted {
             api_key: URL_SAFE.encode(wrapper.to_string()),
@@ -190,8 +212,37 @@ impl Authority {
     }
 
     /// Check a token as sent on the wire (v1 wrapper or bare JWT).
-    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+    pub fn verify(&self, token: &str) -> Result<Arc<Claims>, AuthError> {
         let token = token.trim();
+        if let Some(claims) = self.cached(token, now_secs()) {
+            return Ok(claims);
+        }
+        let claims = Arc::new(self.verify_uncached(token)?);
+        let mut verified = self.verified();
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.clear();
+        }
+        verified.insert(token.into(), claims.clone());
+        Ok(claims)
+    }
+
+    /// A verified token's claims while they have not expired at `now`
+    /// (expired ones take the full path, which names the reason).
+    fn cached(&self, token: &str, now: i64) -> Option<Arc<Claims>> {
+        self.verified()
+            .get(token)
+            .filter(|claims| claims.exp > now)
+            .cloned()
+    }
+
+    fn verified(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, Arc<Claims>>> {
+        self.inner
+            .verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn verify_uncached(&self, token: &str) -> Result<Claims, AuthError> {
         if token.is_empty() {
             return Err(AuthError::Unauthorized("the token is empty".into()));
         }
@@ -205,7 +256,7 @@ impl Authority {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp"]);
-        match jsonwebtoken::decode::<Claims>(&jwt, &self.decoding, &validation) {
+        match jsonwebtoken::decode::<Claims>(&jwt, &self.inner.decoding, &validation) {
             Ok(data) => Ok(data.claims),
             Err(e) => {
                 use jsonwebtoken::errors::ErrorKind;
@@ -281,6 +332,35 @@ mod tests {
         assert!(a.verify(&jwt).is_ok());
         assert!(Authority::new(b"other").verify(&m.api_key).is_err());
         assert!(a.verify(&format!("Bearer {}", m.api_key)).is_err());
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires() {
+        let a = Authority::new(b"secret");
+        let m = a.mint(
+            "http://127.0.0.1:1",
+            &TokenSpec::full_access(Duration::from_secs(60)),
+        );
+        let claims = a.verify(&m.api_key).unwrap();
+        assert!(a.cached(&m.api_key, claims.exp - 1).is_some());
+        assert!(a.cached(&m.api_key, claims.exp).is_none());
+        assert!(a.cached(&m.api_key, claims.exp + 1).is_none());
+    }
+
+    #[test]
+    fn a_forged_token_is_refused_after_a_good_one_is_remembered() {
+        let a = Authority::new(b"secret");
+        let good = a.mint(
+            "http://127.0.0.1:1",
+            &TokenSpec::full_access(Duration::from_secs(60)),
+        );
+        assert!(a.verify(&good.api_key).is_ok());
+        let forged = Authority::new(b"other").mint(
+            "http://127.0.0.1:1",
+            &TokenSpec::full_access(Duration::from_secs(60)),
+        );
+        assert!(a.verify(&forged.api_key).is_err());
+        assert!(a.verify(&good.api_key).is_ok());
     }
 
     #[test]

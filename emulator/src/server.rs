@@ -104,10 +104,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         // A bug must not cost a client its connection: a panic becomes a JSON 500.
-        .layer(axum::middleware::from_fn(catch_panic))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         // Admin JSON bodies are small; Topics bodies are capped in the handler.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .with_state(state)
+        .with_state(Arc::new(state))
 }
 
 /// Serve `listener` until `shutdown` completes; waiting long polls are answered
@@ -198,27 +200,33 @@ async fn backoff_after_accept_error(e: std::io::Error) {
     tokio::time::sleep(Duration::from_millis(100)).await;
 }
 
-async fn catch_panic(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+/// The answer when a handler panics: a JSON 500 like every other error.
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    use futures::FutureExt as _;
-    match std::panic::AssertUnwindSafe(next.run(req))
-        .catch_unwind()
-        .await
-    {
-        Ok(resp) => resp,
-        Err(_) => {
-            tracing::error!("a handler panicked; answering 500");
-            routes::ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "the emulator failed (a bug in the emulator); please report it",
-            )
-            .into_response()
-        }
-    }
+    tracing::error!("a handler panicked; answering 500");
+    routes::ApiError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "the emulator failed (a bug in the emulator); please report it",
+    )
+    .into_response()
 }
 
 /// Open connections at once; see [`serve`].
 const MAX_CONNECTIONS: usize = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_json_500_with_a_detail() {
+        let resp = panic_response(Box::new("boom"));
+        assert_eq!(resp.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(resp.into_body(), 4096).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(
+            json["detail"].as_str().is_some_and(|d| d.contains("bug")),
+            "{json}"
+        );
+    }
+}

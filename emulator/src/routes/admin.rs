@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use momento_http::admin_wire as aw;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -43,7 +44,7 @@ pub async fn openapi() -> Response {
 }
 
 /// `GET /_emulator/caches`
-pub async fn list_caches(State(state): State<AppState>) -> Json<aw::CacheList> {
+pub async fn list_caches(State(state): State<Arc<AppState>>) -> Json<aw::CacheList> {
     Json(aw::CacheList {
         caches: state.topics.caches(),
     })
@@ -51,7 +52,7 @@ pub async fn list_caches(State(state): State<AppState>) -> Json<aw::CacheList> {
 
 /// `PUT /_emulator/caches/{cacheName}`
 pub async fn create_cache(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<String>, PathRejection>,
 ) -> AdminResult<StatusCode> {
     let cache = path(p)?;
@@ -71,7 +72,7 @@ pub async fn create_cache(
 
 /// `DELETE /_emulator/caches/{cacheName}`
 pub async fn delete_cache(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<String>, PathRejection>,
 ) -> AdminResult<StatusCode> {
     let cache = path(p)?;
@@ -85,7 +86,7 @@ pub async fn delete_cache(
 
 /// `POST /_emulator/tokens`
 pub async fn mint_token(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     body: Result<Json<aw::MintTokenRequest>, JsonRejection>,
 ) -> AdminResult<Json<aw::MintTokenResponse>> {
     let req = json(body)?;
@@ -120,7 +121,7 @@ fn topic_state(i: TopicInfo) -> Json<aw::TopicState> {
 
 /// `GET /_emulator/caches/{cacheName}/topics/{topicName}`
 pub async fn inspect_topic(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> AdminResult<Json<aw::TopicState>> {
     let (cache, topic) = path(p)?;
@@ -133,7 +134,7 @@ pub async fn inspect_topic(
 
 /// `POST /_emulator/caches/{cacheName}/topics/{topicName}/reset`
 pub async fn reset_topic(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> AdminResult<Json<aw::TopicState>> {
     let (cache, topic) = path(p)?;
@@ -147,7 +148,7 @@ pub async fn reset_topic(
 
 /// `POST /_emulator/caches/{cacheName}/topics/{topicName}/evict`
 pub async fn evict_messages(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<(String, String)>, PathRejection>,
     body: Result<Json<aw::EvictRequest>, JsonRejection>,
 ) -> AdminResult<Json<aw::TopicState>> {
@@ -162,7 +163,7 @@ pub async fn evict_messages(
 
 /// `PUT /_emulator/config/long-poll-wait`
 pub async fn set_long_poll_wait(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     body: Result<Json<aw::LongPollWait>, JsonRejection>,
 ) -> AdminResult<StatusCode> {
     let req = json(body)?;
@@ -172,7 +173,7 @@ pub async fn set_long_poll_wait(
 
 /// `POST /_emulator/faults`
 pub async fn inject_fault(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     body: Result<Json<aw::FaultRequest>, JsonRejection>,
 ) -> AdminResult<StatusCode> {
     let req = json(body)?;
@@ -211,7 +212,7 @@ pub async fn inject_fault(
 }
 
 /// `DELETE /_emulator/faults`
-pub async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+pub async fn clear_faults(State(state): State<Arc<AppState>>) -> StatusCode {
     state.faults.clear();
     StatusCode::NO_CONTENT
 }

@@ -165,7 +165,7 @@ pub fn authenticate(
     op: Operation,
     cache: &str,
     topic: &str,
-) -> Result<Claims, ApiError> {
+) -> Result<std::sync::Arc<Claims>, ApiError> {
     let header = headers.get(header::AUTHORIZATION);
     let query_token = query.iter().find(|(k, _)| k == "token").map(|(_, v)| v);
     let token = match (header, query_token) {

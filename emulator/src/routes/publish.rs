@@ -9,10 +9,11 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 /// Publish one message.
 pub async fn publish(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -25,7 +26,7 @@ pub async fn publish(
 }
 
 async fn handle(
-    state: AppState,
+    state: Arc<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     raw: Option<String>,
     headers: HeaderMap,

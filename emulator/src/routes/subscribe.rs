@@ -13,10 +13,11 @@ use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use std::sync::Arc;
 
 /// One long poll.
 pub async fn subscribe(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -53,7 +54,7 @@ impl Drop for Waiting<'_> {
 }
 
 async fn handle(
-    state: AppState,
+    state: Arc<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     raw: Option<String>,
     headers: HeaderMap,

@@ -9,6 +9,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use momento_http::admin_wire as aw;
+use std::sync::Arc;
 
 type AdminResult<T> = Result<T, ApiError>;
 
@@ -32,7 +33,7 @@ fn unknown(cache: &str, name: &str) -> ApiError {
 
 /// `GET /_emulator/caches/{cacheName}/webhooks`
 pub async fn list_webhooks(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<String>, PathRejection>,
 ) -> AdminResult<Json<aw::WebhookList>> {
     let Path(cache) =
@@ -60,7 +61,7 @@ pub async fn list_webhooks(
 
 /// `PUT /_emulator/caches/{cacheName}/webhooks/{webhookName}`
 pub async fn put_webhook(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<(String, String)>, PathRejection>,
     body: Result<Json<aw::PutWebhookRequest>, JsonRejection>,
 ) -> AdminResult<Json<aw::PutWebhookResponse>> {
@@ -91,7 +92,7 @@ pub async fn put_webhook(
 
 /// `DELETE /_emulator/caches/{cacheName}/webhooks/{webhookName}`
 pub async fn delete_webhook(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> AdminResult<StatusCode> {
     let (cache, name) = ids(&state, p)?;
@@ -103,7 +104,7 @@ pub async fn delete_webhook(
 
 /// `GET /_emulator/caches/{cacheName}/webhooks/{webhookName}/secret`
 pub async fn get_webhook_secret(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> AdminResult<Json<aw::WebhookSecret>> {
     let (cache, name) = ids(&state, p)?;
@@ -113,7 +114,7 @@ pub async fn get_webhook_secret(
 
 /// `POST /_emulator/caches/{cacheName}/webhooks/{webhookName}/rotate-secret`
 pub async fn rotate_webhook_secret(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> AdminResult<Json<aw::WebhookSecret>> {
     let (cache, name) = ids(&state, p)?;
@@ -136,7 +137,7 @@ fn secret_answer(
 }
 
 /// `GET /_emulator/deliveries`
-pub async fn list_deliveries(State(state): State<AppState>) -> Json<aw::DeliveryList> {
+pub async fn list_deliveries(State(state): State<Arc<AppState>>) -> Json<aw::DeliveryList> {
     Json(aw::DeliveryList {
         deliveries: state.webhooks.deliveries(),
     })
