@@ -14,7 +14,7 @@ use futures::StreamExt as _;
 use momento_http::{Cursor, RetryPolicy, TopicClient, TopicEvent, TopicValue};
 use momento_http_emulator::{Emulator, Limits, RunningEmulator};
 
-use crate::report::Scenario;
+use crate::report::{Figures, Scenario};
 
 /// Run lengths.
 #[derive(Clone, Copy, Debug)]
@@ -86,19 +86,8 @@ async fn start_baseline() -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle
 
 /// A second reference for diagnosis: a handler that, like the emulator,
 /// reads the body, checks a header and runs behind the same layers
-/// (a catch-unwind middleware and a body limit), then answers 204.
+/// (panic catching and a body limit), then answers 204.
 async fn start_layered_baseline() -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    async fn unwind(
-        req: axum::extract::Request,
-        next: axum::middleware::Next,
-    ) -> axum::response::Response {
-        use futures::FutureExt as _;
-        std::panic::AssertUnwindSafe(next.run(req))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-    }
-    use axum::response::IntoResponse as _;
     let app = axum::Router::new()
         .route(
             "/topics/{cache}/{topic}",
@@ -113,7 +102,7 @@ async fn start_layered_baseline() -> anyhow::Result<(SocketAddr, tokio::task::Jo
                 },
             ),
         )
-        .layer(axum::middleware::from_fn(unwind))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -186,6 +175,72 @@ fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() { 0.0 } else { v[v.len() / 2] }
 }
 
+/// Throughput rounds of a baseline and a measured operation, run in adjacent
+/// pairs whose order alternates, so that drifts in the machine's load (it is
+/// shared) fall on both sides of each pair.
+struct Paired {
+    baseline: Vec<f64>,
+    measured: Vec<f64>,
+    failures: u64,
+}
+
+impl Paired {
+    async fn run<B, BF, M, MF>(plan: Plan, baseline: B, measured: M) -> Paired
+    where
+        B: Fn() -> BF + Clone + Send + 'static,
+        BF: std::future::Future<Output = bool> + Send,
+        M: Fn() -> MF + Clone + Send + 'static,
+        MF: std::future::Future<Output = bool> + Send,
+    {
+        let mut p = Paired {
+            baseline: Vec::new(),
+            measured: Vec::new(),
+            failures: 0,
+        };
+        for round in 0..plan.rounds {
+            let pair = |measured_first: bool| {
+                let (baseline, measured) = (baseline.clone(), measured.clone());
+                async move {
+                    if measured_first {
+                        let m = hammer(PUBLISHERS, plan.round, measured).await;
+                        let b = hammer(PUBLISHERS, plan.round, baseline).await;
+                        (b, m)
+                    } else {
+                        let b = hammer(PUBLISHERS, plan.round, baseline).await;
+                        let m = hammer(PUBLISHERS, plan.round, measured).await;
+                        (b, m)
+                    }
+                }
+            };
+            let ((b, _), (m, f)) = pair(round % 2 == 1).await;
+            p.baseline.push(b);
+            p.measured.push(m);
+            p.failures += f;
+        }
+        p
+    }
+
+    /// Medians of both sides, judged on the median of the pairs' ratios.
+    fn figures(&self) -> Figures {
+        Figures {
+            value: median(self.measured.clone()),
+            baseline: median(self.baseline.clone()),
+            ratio: self.ratio(),
+        }
+    }
+
+    /// The median of the per-pair ratios (measured / baseline).
+    fn ratio(&self) -> f64 {
+        median(
+            self.measured
+                .iter()
+                .zip(&self.baseline)
+                .map(|(m, b)| m / b)
+                .collect(),
+        )
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -204,52 +259,50 @@ pub async fn publish_throughput(plan: Plan) -> anyhow::Result<Scenario> {
     let base_url = format!("http://{baseline_addr}/topics/{CACHE}/throughput");
     let (layered_addr, layered_task) = start_layered_baseline().await?;
     let layered_url = format!("http://{layered_addr}/topics/{CACHE}/throughput");
-    let (mut measured, mut baseline, mut failures) = (Vec::new(), Vec::new(), 0);
-    let mut layered = Vec::new();
-    for _ in 0..plan.rounds {
-        let (l, _) = hammer(
-            PUBLISHERS,
-            plan.round,
-            raw_publish(http.clone(), layered_url.clone(), token.clone()),
-        )
-        .await;
-        layered.push(l);
-        let (b, _) = hammer(
-            PUBLISHERS,
-            plan.round,
-            raw_publish(http.clone(), base_url.clone(), token.clone()),
-        )
-        .await;
-        let (m, f) = hammer(
-            PUBLISHERS,
-            plan.round,
-            raw_publish(http.clone(), emu_url.clone(), token.clone()),
-        )
-        .await;
-        baseline.push(b);
-        measured.push(m);
-        failures += f;
-    }
+    let bare = raw_publish(http.clone(), base_url, token.clone());
+    let run = Paired::run(
+        plan,
+        bare.clone(),
+        raw_publish(http.clone(), emu_url, token.clone()),
+    )
+    .await;
+    // Diagnosis only: how much of the gap is reading the body and the layers.
+    let layered = Paired::run(
+        Plan {
+            rounds: plan.rounds.min(3),
+            ..plan
+        },
+        bare,
+        raw_publish(http.clone(), layered_url, token.clone()),
+    )
+    .await;
     baseline_task.abort();
     layered_task.abort();
     emulator.shutdown().await;
-    let (value, base) = (median(measured), median(baseline));
-    let layered = median(layered);
     Ok(Scenario::ratio_at_least(
         "publish_throughput",
-        value,
         "publishes/s",
-        base,
+        run.figures(),
         "axum handler answering 204 to the same POSTs",
         0.85,
         format!(
-            "{PUBLISHERS} keep-alive publishers, 100-byte text, median of {} rounds of {:?}; {failures} failed publishes; diagnosis: a 204 handler that reads the body behind the emulator's layers does {layered:.0}/s (ratio {:.2} to the bare handler; emulator / it = {:.2})",
+            "{PUBLISHERS} keep-alive publishers, 100-byte text, {} pairs of {:?} rounds in alternating order, ratio = median of the pairs' ratios (per pair: {}); {} failed publishes; diagnosis: a 204 handler that reads the body behind the emulator's layers does {:.2} of the bare handler",
             plan.rounds,
             plan.round,
-            layered / base,
-            value / layered
+            pair_ratios(&run),
+            run.failures,
+            layered.ratio(),
         ),
     ))
+}
+
+fn pair_ratios(p: &Paired) -> String {
+    p.measured
+        .iter()
+        .zip(&p.baseline)
+        .map(|(m, b)| format!("{:.2}", m / b))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `client_overhead`: `TopicClient::publish` vs raw reqwest POSTs, same emulator.
@@ -259,36 +312,26 @@ pub async fn client_overhead(plan: Plan) -> anyhow::Result<Scenario> {
     let client = TopicClient::builder().api_key(&token).build()?;
     let http = reqwest::Client::new();
     let url = format!("{}/topics/{CACHE}/overhead", emulator.base_url());
-    let (mut measured, mut baseline, mut failures) = (Vec::new(), Vec::new(), 0);
-    for _ in 0..plan.rounds {
-        let (b, _) = hammer(
-            PUBLISHERS,
-            plan.round,
-            raw_publish(http.clone(), url.clone(), token.clone()),
-        )
-        .await;
-        let c = client.clone();
-        let (m, f) = hammer(PUBLISHERS, plan.round, move || {
-            let c = c.clone();
+    let run = Paired::run(plan, raw_publish(http.clone(), url, token.clone()), {
+        move || {
+            let c = client.clone();
             async move { c.publish(CACHE, "overhead", BODY).await.is_ok() }
-        })
-        .await;
-        baseline.push(b);
-        measured.push(m);
-        failures += f;
-    }
+        }
+    })
+    .await;
     emulator.shutdown().await;
-    let (value, base) = (median(measured), median(baseline));
     Ok(Scenario::ratio_at_least(
         "client_overhead",
-        value,
         "publishes/s",
-        base,
+        run.figures(),
         "raw reqwest POSTs (same headers, same emulator)",
         0.95,
         format!(
-            "{PUBLISHERS} concurrent publishers, median of {} rounds of {:?}; {failures} failed publishes",
-            plan.rounds, plan.round
+            "{PUBLISHERS} concurrent publishers, {} pairs of {:?} rounds in alternating order, ratio = median of the pairs' ratios (per pair: {}); {} failed publishes",
+            plan.rounds,
+            plan.round,
+            pair_ratios(&run),
+            run.failures
         ),
     ))
 }
@@ -448,18 +491,16 @@ pub async fn delivery_latency(plan: Plan) -> anyhow::Result<Vec<Scenario>> {
     Ok(vec![
         Scenario::ratio_at_most(
             "delivery_latency_p50",
-            percentile(&all, 0.50),
             "µs",
-            percentile(&rtt, 0.50),
+            Figures::of(percentile(&all, 0.50), percentile(&rtt, 0.50)),
             baseline,
             2.0,
             note.clone(),
         ),
         Scenario::ratio_at_most(
             "delivery_latency_p99",
-            percentile(&all, 0.99),
             "µs",
-            percentile(&rtt, 0.99),
+            Figures::of(percentile(&all, 0.99), percentile(&rtt, 0.99)),
             baseline,
             5.0,
             note,

@@ -25,53 +25,80 @@ pub struct Scenario {
     pub note: String,
 }
 
+/// A measured figure, its baseline from the same run, and how they compare.
+#[derive(Clone, Copy, Debug)]
+pub struct Figures {
+    /// The measured figure.
+    pub value: f64,
+    /// The baseline.
+    pub baseline: f64,
+    /// What is judged: `value / baseline`, or for paired rounds the median
+    /// of the pairs' ratios (steadier than the ratio of the medians).
+    pub ratio: f64,
+}
+
+impl Figures {
+    /// `value` against `baseline`, judged on their ratio.
+    pub fn of(value: f64, baseline: f64) -> Figures {
+        Figures {
+            value,
+            baseline,
+            ratio: value / baseline,
+        }
+    }
+}
+
 impl Scenario {
     /// A scenario whose ratio must be at least `min` (higher is better).
     pub fn ratio_at_least(
         name: &str,
-        value: f64,
         unit: &str,
-        baseline: f64,
+        figures: Figures,
         baseline_name: &str,
         min: f64,
         note: String,
     ) -> Scenario {
-        let ratio = value / baseline;
-        Scenario {
-            name: name.into(),
-            value,
-            unit: unit.into(),
-            baseline: Some(baseline),
-            baseline_name: Some(baseline_name.into()),
-            ratio: Some(ratio),
-            target: format!("ratio >= {min}"),
-            meets: ratio >= min,
-            note,
-        }
+        Scenario::judged(name, unit, figures, baseline_name, note)
+            .target(format!("ratio >= {min}"), figures.ratio >= min)
     }
 
     /// A scenario whose ratio must be at most `max` (lower is better).
     pub fn ratio_at_most(
         name: &str,
-        value: f64,
         unit: &str,
-        baseline: f64,
+        figures: Figures,
         baseline_name: &str,
         max: f64,
         note: String,
     ) -> Scenario {
-        let ratio = value / baseline;
+        Scenario::judged(name, unit, figures, baseline_name, note)
+            .target(format!("ratio <= {max}"), figures.ratio <= max)
+    }
+
+    fn judged(
+        name: &str,
+        unit: &str,
+        figures: Figures,
+        baseline_name: &str,
+        note: String,
+    ) -> Scenario {
         Scenario {
             name: name.into(),
-            value,
+            value: figures.value,
             unit: unit.into(),
-            baseline: Some(baseline),
+            baseline: Some(figures.baseline),
             baseline_name: Some(baseline_name.into()),
-            ratio: Some(ratio),
-            target: format!("ratio <= {max}"),
-            meets: ratio <= max,
+            ratio: Some(figures.ratio),
+            target: String::new(),
+            meets: false,
             note,
         }
+    }
+
+    fn target(mut self, target: String, meets: bool) -> Scenario {
+        self.target = target;
+        self.meets = meets;
+        self
     }
 }
 
