@@ -34,6 +34,9 @@ use crate::wire;
 pub struct Hooks {
     /// The token, shared by the client's clones.
     token: Option<Arc<str>>,
+    /// The token as a sensitive header value, checked and built once (cloning
+    /// it shares the bytes); `None` when the token cannot go in a header.
+    auth_header: Option<HeaderValue>,
     /// Where the token goes.
     placement: AuthPlacement,
     /// The media type a publish body is labelled with.
@@ -62,8 +65,13 @@ impl Hooks {
         publish_timeout: Duration,
         poll_timeout: Duration,
     ) -> Hooks {
+        let auth_header = HeaderValue::from_str(&token).ok().map(|mut value| {
+            value.set_sensitive(true);
+            value
+        });
         Hooks {
             token: Some(token),
+            auth_header,
             placement,
             publish_media: PublishMedia::Bytes,
             publish_timeout: Some(publish_timeout),
@@ -82,6 +90,10 @@ impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hooks")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "auth_header",
+                &self.auth_header.as_ref().map(|_| "<redacted>"),
+            )
             .field("placement", &self.placement)
             .field("publish_media", &self.publish_media)
             .field("publish_timeout", &self.publish_timeout)
@@ -100,12 +112,11 @@ impl ClientHooks<Hooks> for generated::Client {
         if let Some(token) = &hooks.token {
             match hooks.placement {
                 AuthPlacement::Header => {
-                    let mut value = HeaderValue::from_str(token).map_err(|_| {
+                    let value = hooks.auth_header.clone().ok_or_else(|| {
                         progenitor_client::Error::InvalidRequest(
                             "the token contains characters that cannot go in a header; use AuthPlacement::Query".into(),
                         )
                     })?;
-                    value.set_sensitive(true);
                     request.headers_mut().insert(header::AUTHORIZATION, value);
                 }
                 AuthPlacement::Query => {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use wiremock::matchers::{any, method};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-/// What a snapshot shows of a request: enough to pin it, never the token.
+/// What a snapshot shows of a request: all of it but the host, never the token.
 #[derive(Serialize)]
 struct Seen {
     method: String,
@@ -42,18 +42,20 @@ fn seen(request: &Request) -> Seen {
             (k.into_owned(), v)
         })
         .collect();
-    let headers = ["authorization", "content-type", "accept"]
-        .into_iter()
-        .filter_map(|name| {
-            request.headers.get(name).map(|v| {
-                let v = v.to_str().unwrap_or("<non-ascii>");
-                let v = if name == "authorization" {
-                    redact(v)
-                } else {
-                    v.to_owned()
-                };
-                (name.to_owned(), v)
-            })
+    // Every header but `host` (its port changes per run): a header nobody
+    // asked for (progenitor once added `api-version`) shows here.
+    let headers = request
+        .headers
+        .iter()
+        .filter(|(name, _)| name.as_str() != "host")
+        .map(|(name, v)| {
+            let v = v.to_str().unwrap_or("<non-ascii>");
+            let v = if name == "authorization" {
+                redact(v)
+            } else {
+                v.to_owned()
+            };
+            (name.as_str().to_owned(), v)
         })
         .collect();
     Seen {

@@ -91,6 +91,7 @@ fn generate(root: &Path, output: &Output) -> Result<String> {
         .map_err(|e| anyhow::anyhow!("progenitor rejected {spec_path}: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
     use_strict_path_encoding(&mut file)?;
+    drop_api_version_header(&mut file)?;
     Ok(format!(
         "// generated from {spec_path} by cargo xtask codegen; do not edit\n\n{}",
         prettyplease::unparse(&file)
@@ -187,6 +188,38 @@ fn use_strict_path_encoding(file: &mut syn::File) -> Result<()> {
     let import: syn::Item =
         syn::parse_str(&format!("#[allow(unused_imports)] use {PATH_ENCODER};"))?;
     file.items.insert(0, import);
+    Ok(())
+}
+
+/// progenitor sends `api-version: <info.version>` with every request, a
+/// Dropshot convention. Momento's API documents no such header, and the spec
+/// is the wire's single source of truth, so the statement that adds it goes.
+fn drop_api_version_header(file: &mut syn::File) -> Result<()> {
+    use quote::ToTokens as _;
+    use syn::visit_mut::VisitMut;
+    struct Dropper {
+        dropped: usize,
+    }
+    impl VisitMut for Dropper {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| {
+                !stmt
+                    .to_token_stream()
+                    .to_string()
+                    .contains("from_static (\"api-version\")")
+            });
+            self.dropped += before - block.stmts.len();
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+    }
+    let mut dropper = Dropper { dropped: 0 };
+    dropper.visit_file_mut(file);
+    if dropper.dropped == 0 {
+        bail!(
+            "generated code no longer adds an api-version header; revisit drop_api_version_header"
+        );
+    }
     Ok(())
 }
 
