@@ -481,13 +481,28 @@ pub async fn delivery_latency(plan: Plan) -> anyhow::Result<Vec<Scenario>> {
     }
     emulator.shutdown().await;
     all.sort_by(f64::total_cmp);
+    let (floor, floor_rate) = crate::floor::measure(SUBSCRIBERS, total).await?;
+    let ratios = |p: f64| {
+        let (m, f, r) = (
+            percentile(&all, p),
+            percentile(&floor, p),
+            percentile(&rtt, p),
+        );
+        format!(
+            "{f:.0} µs = {:.1}× the round trip; measured / floor = {:.2}",
+            f / r,
+            m / f
+        )
+    };
     let note = format!(
-        "{SUBSCRIBERS} subscriptions, {total} messages in {:.1} s ({:.0} msg/s reached), {} deliveries, {missing} missing, {discontinuities} discontinuities, {} failed publishes; baseline = {} sequential round trips",
+        "{SUBSCRIBERS} subscriptions, {total} messages in {:.1} s ({:.0} msg/s reached), {} deliveries, {missing} missing, {discontinuities} discontinuities, {} failed publishes; baseline = {} sequential round trips; diagnosis, the fan-out floor (bare axum long-poll handler, raw reqwest pollers, same load, {floor_rate:.0} msg/s reached): p50 {}, p99 {}",
         publish_elapsed.as_secs_f64(),
         total as f64 / publish_elapsed.as_secs_f64(),
         all.len(),
         failed.load(Ordering::Relaxed),
-        rtt.len()
+        rtt.len(),
+        ratios(0.50),
+        ratios(0.99),
     );
     let baseline = "loopback POST round trip to the 204 handler";
     Ok(vec![

@@ -9,6 +9,7 @@
 //!   JSON errors only, still healthy afterwards.
 
 mod bench;
+mod floor;
 mod report;
 mod soak;
 mod storm;
