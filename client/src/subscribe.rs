@@ -143,8 +143,10 @@ impl TopicClient {
             client: self.clone(),
             cache: cache.to_owned(),
             topic: topic.to_owned(),
-            cursor,
-            pending: VecDeque::new(),
+            position: Position {
+                cursor,
+                pending: VecDeque::new(),
+            },
             failed: validate_names(cache, topic).err(),
             done: false,
             shared: shared.clone(),
@@ -161,16 +163,23 @@ struct State {
     client: TopicClient,
     cache: String,
     topic: String,
-    /// What the next poll sends (after all of `pending`).
-    cursor: Cursor,
-    /// Events received but not yet yielded, each with the cursor after it.
-    pending: VecDeque<(TopicEvent, Cursor)>,
+    /// Where the stream is.
+    position: Position,
     /// An error to yield before ending.
     failed: Option<Error>,
     /// Set once a terminal error has been yielded.
     done: bool,
     /// The cursor visible through `Subscription::cursor`.
     shared: Arc<Mutex<Cursor>>,
+}
+
+/// Where the stream is: everything the response parser ([`absorb`]) needs.
+#[derive(Debug)]
+struct Position {
+    /// What the next poll sends (after all of `pending`).
+    cursor: Cursor,
+    /// Events received but not yet yielded, each with the cursor after it.
+    pending: VecDeque<(TopicEvent, Cursor)>,
 }
 
 /// What one long poll produced.
@@ -187,7 +196,7 @@ async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, Stat
         if state.done {
             return None;
         }
-        if let Some((event, after)) = state.pending.pop_front() {
+        if let Some((event, after)) = state.position.pending.pop_front() {
             *state.shared.lock().unwrap_or_else(|e| e.into_inner()) = after;
             return Some((Ok(event), state));
         }
@@ -198,7 +207,7 @@ async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, Stat
         match poll_once(&state).await {
             PollResult::Batch(items) => {
                 attempt = 0;
-                if let Err(err) = absorb(&mut state, items) {
+                if let Err(err) = absorb(&mut state.position, &state.cache, &state.topic, items) {
                     state.failed = Some(err);
                 }
             }
@@ -234,8 +243,8 @@ async fn poll_once(state: &State) -> PollResult {
         .subscribe(
             &state.cache,
             &state.topic,
-            Some(state.cursor.sequence_number),
-            Some(state.cursor.sequence_page),
+            Some(state.position.cursor.sequence_number),
+            Some(state.position.cursor.sequence_page),
             None,
         )
         .await;
@@ -253,9 +262,14 @@ async fn poll_once(state: &State) -> PollResult {
 
 /// Turns a batch into pending events, synthesising discontinuities for
 /// unannounced gaps and dropping repeats.
-fn absorb(state: &mut State, items: Vec<wire::SubscribeElement>) -> Result<(), Error> {
+fn absorb(
+    position: &mut Position,
+    cache: &str,
+    topic: &str,
+    items: Vec<wire::SubscribeElement>,
+) -> Result<(), Error> {
     for element in items {
-        let cursor = state.cursor;
+        let cursor = position.cursor;
         match element {
             wire::SubscribeElement::Discontinuity(d) => {
                 let new_page = d.new_sequence_page.unwrap_or(cursor.sequence_page);
@@ -263,7 +277,7 @@ fn absorb(state: &mut State, items: Vec<wire::SubscribeElement>) -> Result<(), E
                     sequence_number: d.new_topic_sequence,
                     sequence_page: new_page,
                 };
-                state.push(
+                position.push(
                     TopicEvent::Discontinuity {
                         last: d.last_topic_sequence,
                         new: d.new_topic_sequence,
@@ -275,18 +289,28 @@ fn absorb(state: &mut State, items: Vec<wire::SubscribeElement>) -> Result<(), E
             }
             wire::SubscribeElement::Item(item) => {
                 let n = item.topic_sequence_number;
+                // No cursor can follow u64::MAX; wrapping to 0 would mean
+                // "from now on" and lose messages without a word.
+                let Some(next) = n.checked_add(1) else {
+                    return Err(Error::InvalidResponse {
+                        reason: format!(
+                            "an item carries sequence number {n}, after which no number can follow; report this to the endpoint's operator"
+                        ),
+                        body: format!("(an item with topic_sequence_number {n})"),
+                    });
+                };
                 let page = item.sequence_page.unwrap_or(cursor.sequence_page);
                 let page_changed = cursor.sequence_page != 0 && page != cursor.sequence_page;
                 let started = cursor.sequence_number != 0;
                 if page_changed || (started && n > cursor.sequence_number) {
                     let last = cursor.sequence_number.saturating_sub(1);
                     tracing::warn!(
-                        cache = %state.cache, topic = %state.topic,
+                        cache, topic,
                         expected = cursor.sequence_number, expected_page = cursor.sequence_page,
                         got = n, got_page = page,
                         "the server skipped messages without announcing a discontinuity; synthesising one"
                     );
-                    state.push(
+                    position.push(
                         TopicEvent::Discontinuity {
                             last,
                             new: n,
@@ -300,14 +324,14 @@ fn absorb(state: &mut State, items: Vec<wire::SubscribeElement>) -> Result<(), E
                     );
                 } else if started && n < cursor.sequence_number {
                     tracing::warn!(
-                        cache = %state.cache, topic = %state.topic,
+                        cache, topic,
                         expected = cursor.sequence_number, got = n,
                         "dropping a repeated or older message"
                     );
                     continue;
                 }
                 let value = decode_value(item.value)?;
-                state.push(
+                position.push(
                     TopicEvent::Item {
                         sequence_number: n,
                         sequence_page: item.sequence_page.unwrap_or(0),
@@ -315,7 +339,7 @@ fn absorb(state: &mut State, items: Vec<wire::SubscribeElement>) -> Result<(), E
                         publisher_id: item.publisher_id,
                     },
                     Cursor {
-                        sequence_number: n + 1,
+                        sequence_number: next,
                         sequence_page: page,
                     },
                 );
@@ -325,7 +349,7 @@ fn absorb(state: &mut State, items: Vec<wire::SubscribeElement>) -> Result<(), E
     Ok(())
 }
 
-impl State {
+impl Position {
     fn push(&mut self, event: TopicEvent, after: Cursor) {
         self.pending.push_back((event, after));
         self.cursor = after;

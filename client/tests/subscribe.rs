@@ -205,6 +205,29 @@ async fn repeated_and_older_numbers_are_dropped() {
 }
 
 #[tokio::test]
+async fn the_last_possible_number_ends_the_stream_with_an_error_not_a_wrap() {
+    // After u64::MAX no cursor exists; wrapping to 0 would mean "from now on"
+    // and lose messages silently.
+    let server = MockServer::start().await;
+    script(
+        &server,
+        vec![batch(json!([item(7, 1, "a"), item(u64::MAX, 1, "last")]))],
+    )
+    .await;
+    let client = client(&server, AuthPlacement::Header);
+    let sub = client.subscribe("c", "t");
+    let events: Vec<_> = bounded(sub.collect::<Vec<_>>()).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(text(events[0].as_ref().unwrap()), Some("a"));
+    match &events[1] {
+        Err(Error::InvalidResponse { reason, .. }) => {
+            assert!(reason.contains(&u64::MAX.to_string()), "{reason}")
+        }
+        other => panic!("expected InvalidResponse, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn old_responses_without_pages_are_accepted() {
     let server = MockServer::start().await;
     script(
