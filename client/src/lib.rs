@@ -75,6 +75,14 @@ pub use retry::RetryPolicy;
 pub use subscribe::{Cursor, Subscription, TopicEvent, TopicValue};
 pub use webhook_admin::WebhookAdmin;
 
+/// Entry points for the fuzz targets in `fuzz/`; compiled only under
+/// `cargo fuzz`, never part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::subscribe::parse_batch;
+}
+
 /// The wire types of the Topics HTTP API, generated from `openapi/momento-http.yaml`.
 ///
 /// They are the one definition of the wire format: the emulator serves them and

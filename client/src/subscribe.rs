@@ -369,3 +369,28 @@ fn decode_value(value: wire::TopicValue) -> Result<TopicValue, Error> {
         },
     }
 }
+
+/// What a subscription at `cursor` makes of one long-poll body: the events it
+/// yields, each with the cursor after it, then the error that ends it, if
+/// any. Only for the fuzz targets in `fuzz/` (`cargo fuzz` sets `--cfg fuzzing`).
+#[cfg(fuzzing)]
+pub fn parse_batch(cursor: Cursor, body: &[u8]) -> (Vec<(TopicEvent, Cursor)>, Option<Error>) {
+    let response: wire::SubscribeResponse = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => {
+            return (
+                Vec::new(),
+                Some(Error::InvalidResponse {
+                    reason: e.to_string(),
+                    body: String::from_utf8_lossy(body).into_owned(),
+                }),
+            );
+        }
+    };
+    let mut position = Position {
+        cursor,
+        pending: VecDeque::new(),
+    };
+    let ended = absorb(&mut position, "fuzz", "fuzz", response.items).err();
+    (position.pending.into(), ended)
+}
