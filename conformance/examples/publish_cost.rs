@@ -1,0 +1,126 @@
+//! Instructions per publish for `valgrind --tool=callgrind`, which do not move
+//! with the machine's load the way the benchmark's throughputs do:
+//!
+//! - `bare`: raw reqwest POSTs to an axum handler answering 204
+//!   (`publish_throughput`'s baseline);
+//! - `raw`: the same POSTs to the emulator (`publish_throughput`, and
+//!   `client_overhead`'s baseline);
+//! - `client`: `TopicClient::publish` to the emulator (`client_overhead`);
+//! - `none`: start-up and warm-up only, to subtract.
+//!
+//! One thread runs the servers and 16 publishers, so each count holds client
+//! and server. Run the modes and subtract `none` from the others:
+//!
+//! ```sh
+//! cargo build --release -p momento-http-conformance --example publish_cost
+//! for mode in none bare raw client; do
+//!   valgrind --tool=callgrind --callgrind-out-file=cg.$mode \
+//!     target/release/examples/publish_cost $mode 4000 2>&1 | grep Collected
+//! done
+//! ```
+//!
+//! `(bare - none) / (raw - none)` is the ratio `publish_throughput` would
+//! show on a CPU-bound machine, `(raw - none) / (client - none)` the one
+//! `client_overhead` would; `callgrind_annotate` on two files says where the
+//! difference goes.
+
+use std::sync::Arc;
+
+use momento_http::TopicClient;
+use momento_http_emulator::{Emulator, Limits};
+
+const CACHE: &str = "bench";
+const TOPIC: &str = "overhead";
+const PUBLISHERS: usize = 16;
+/// 100 bytes of text, as in the benchmark.
+const BODY: &str = "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_default();
+    let publishes: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(4000);
+    anyhow::ensure!(
+        matches!(mode.as_str(), "none" | "bare" | "raw" | "client"),
+        "usage: publish_cost none|bare|raw|client [PUBLISHES]"
+    );
+
+    let emulator = Emulator::builder()
+        .cache(CACHE)
+        .no_topic_idle_expiry()
+        .limits(Limits {
+            ops_per_second: None,
+            concurrent_subscriptions: None,
+            ..Limits::default()
+        })
+        .start()
+        .await?;
+    let token: Arc<str> = emulator.api_key().into();
+    let client = TopicClient::builder().api_key(&token).build()?;
+    let http = reqwest::Client::new();
+    let url: Arc<str> = format!("{}/topics/{CACHE}/{TOPIC}", emulator.base_url()).into();
+    let bare_url: Arc<str> =
+        format!("http://{}/topics/{CACHE}/{TOPIC}", start_bare().await?).into();
+
+    let post = |url: Arc<str>| {
+        let (http, token) = (http.clone(), token.clone());
+        move || {
+            let request = http
+                .post(&*url)
+                .header("authorization", &*token)
+                .header("content-type", "text/plain")
+                .body(BODY);
+            async move {
+                let status = request.send().await?.status();
+                anyhow::ensure!(status == 204, "raw publish answered {status}");
+                Ok(())
+            }
+        }
+    };
+    let raw = post(url);
+    let bare = post(bare_url);
+    let topic_client = move || {
+        let client = client.clone();
+        async move { anyhow::Ok(client.publish(CACHE, TOPIC, BODY).await?) }
+    };
+
+    // Every mode opens the same connections first, so `none` subtracts them.
+    for _ in 0..PUBLISHERS {
+        bare().await?;
+        raw().await?;
+        topic_client().await?;
+    }
+    let mut publishers = tokio::task::JoinSet::new();
+    for _ in 0..PUBLISHERS {
+        let (bare, raw, topic_client) = (bare.clone(), raw.clone(), topic_client.clone());
+        let mode = mode.clone();
+        publishers.spawn(async move {
+            for _ in 0..publishes / PUBLISHERS {
+                match mode.as_str() {
+                    "bare" => bare().await?,
+                    "raw" => raw().await?,
+                    "client" => topic_client().await?,
+                    _ => {}
+                }
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = publishers.join_next().await {
+        done??;
+    }
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// `publish_throughput`'s baseline: an axum handler answering 204.
+async fn start_bare() -> anyhow::Result<std::net::SocketAddr> {
+    let app = axum::Router::new().route(
+        "/topics/{cache}/{topic}",
+        axum::routing::post(|| async { axum::http::StatusCode::NO_CONTENT }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
