@@ -305,9 +305,12 @@ fn absorb(
                 if page_changed || (started && n > cursor.sequence_number) {
                     let last = cursor.sequence_number.saturating_sub(1);
                     tracing::warn!(
-                        cache, topic,
-                        expected = cursor.sequence_number, expected_page = cursor.sequence_page,
-                        got = n, got_page = page,
+                        cache,
+                        topic,
+                        expected = cursor.sequence_number,
+                        expected_page = cursor.sequence_page,
+                        got = n,
+                        got_page = page,
                         "the server skipped messages without announcing a discontinuity; synthesising one"
                     );
                     position.push(
@@ -324,8 +327,10 @@ fn absorb(
                     );
                 } else if started && n < cursor.sequence_number {
                     tracing::warn!(
-                        cache, topic,
-                        expected = cursor.sequence_number, got = n,
+                        cache,
+                        topic,
+                        expected = cursor.sequence_number,
+                        got = n,
                         "dropping a repeated or older message"
                     );
                     continue;

@@ -7,7 +7,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -128,8 +127,10 @@ struct Keys {
     /// Tokens whose signature has been checked, by the string sent. A client
     /// sends the same token on every request, and checking it (base64, JSON,
     /// HMAC) was the largest cost of a publish; only expiry depends on time,
-    /// and it is checked on every use.
-    verified: Mutex<HashMap<Box<str>, Arc<Claims>>>,
+    /// and it is checked on every use. foldhash rather than SipHash: tokens
+    /// are a few hundred bytes, and only tokens signed with our secret get
+    /// in, so no client can choose colliding keys.
+    verified: Mutex<foldhash::HashMap<Box<str>, Arc<Claims>>>,
 }
 
 /// Verified tokens remembered at most; past this the cache starts over.
@@ -164,7 +165,7 @@ impl Authority {
             inner: Arc::new(Keys {
                 encoding: EncodingKey::from_secret(secret),
                 decoding: DecodingKey::from_secret(secret),
-                verified: Mutex::new(HashMap::new()),
+                verified: Mutex::new(foldhash::HashMap::default()),
             }),
         }
     }
@@ -235,7 +236,7 @@ impl Authority {
             .cloned()
     }
 
-    fn verified(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, Arc<Claims>>> {
+    fn verified(&self) -> std::sync::MutexGuard<'_, foldhash::HashMap<Box<str>, Arc<Claims>>> {
         self.inner
             .verified
             .lock()

@@ -169,7 +169,6 @@ impl Webhooks {
         text: Option<&str>,
         token_id: &str,
     ) {
-        let event_timestamp = now_ms();
         let targets: Vec<String> = {
             let reg = self.lock();
             let Some(hooks) = reg.hooks.get(cache) else {
@@ -181,6 +180,7 @@ impl Webhooks {
                 .map(|(n, _)| n.clone())
                 .collect()
         };
+        let event_timestamp = now_ms();
         for webhook in targets {
             let Some(text) = text else {
                 record(

@@ -9,8 +9,8 @@ use crate::faults::FaultOp;
 use crate::server::AppState;
 use crate::topics::Poll;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State, rejection::PathRejection};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Path, RawQuery, Request, State, rejection::PathRejection};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use std::sync::Arc;
@@ -20,9 +20,10 @@ pub async fn subscribe(
     State(state): State<Arc<AppState>>,
     path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    // Not `HeaderMap`: that extractor copies every header.
+    request: Request,
 ) -> Response {
-    match handle(state, path, raw, headers).await {
+    match handle(state, path, raw, request).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
@@ -57,7 +58,7 @@ async fn handle(
     state: Arc<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     raw: Option<String>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let Path((cache, topic)) = path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
     if let Some(r) = apply_fault(&state, FaultOp::Subscribe, &cache, &topic).await {
@@ -66,7 +67,7 @@ async fn handle(
     let query = query_pairs(raw.as_deref());
     authenticate(
         &state,
-        &headers,
+        request.headers(),
         &query,
         Operation::Subscribe,
         &cache,
@@ -74,7 +75,7 @@ async fn handle(
     )?;
     // The header values share hyper's read buffer (8 KiB); holding them
     // through a long wait would keep that buffer alive per idle poll.
-    drop(headers);
+    drop(request);
     check_name("cache", &cache)?;
     check_name("topic", &topic)?;
     let seq = number(&query, "sequence_number")?;
