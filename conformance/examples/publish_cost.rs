@@ -29,6 +29,11 @@ use std::sync::Arc;
 use momento_http::TopicClient;
 use momento_http_emulator::{Emulator, Limits};
 
+/// The allocator of `momento-http-load` and of the emulator binary.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const CACHE: &str = "bench";
 const TOPIC: &str = "overhead";
 const PUBLISHERS: usize = 16;

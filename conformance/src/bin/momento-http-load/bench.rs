@@ -87,29 +87,38 @@ async fn start_baseline() -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle
 }
 
 /// A second reference for diagnosis: a handler that, like the emulator,
-/// reads the body, checks a header and runs behind the same layers
-/// (panic catching and a body limit), then answers 204.
+/// reads the body, checks a header and runs inside the same layers (panic
+/// catching and a body limit, around the whole router), then answers 204.
 async fn start_layered_baseline() -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let app = axum::Router::new()
-        .route(
-            "/topics/{cache}/{topic}",
-            axum::routing::post(
-                |axum::extract::Path((_c, _t)): axum::extract::Path<(String, String)>,
-                 headers: axum::http::HeaderMap,
-                 body: bytes::Bytes| async move {
-                    if headers.get("authorization").is_none() || body.len() > 4096 {
-                        return StatusCode::BAD_REQUEST;
-                    }
-                    StatusCode::NO_CONTENT
-                },
-            ),
-        )
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024));
+    use tower::{Layer as _, ServiceExt};
+    use tower_http::catch_panic::CatchPanicLayer;
+    let router = axum::Router::new().route(
+        "/topics/{cache}/{topic}",
+        axum::routing::post(
+            |axum::extract::Path((_c, _t)): axum::extract::Path<(String, String)>,
+             request: axum::extract::Request| async move {
+                let has_token = request.headers().get("authorization").is_some();
+                match axum::body::to_bytes(request.into_body(), 4096).await {
+                    Ok(_) if has_token => StatusCode::NO_CONTENT,
+                    _ => StatusCode::BAD_REQUEST,
+                }
+            },
+        ),
+    );
+    let layered =
+        CatchPanicLayer::new().layer(axum::extract::DefaultBodyLimit::max(64 * 1024).layer(router));
+    // axum::serve wants axum's body type.
+    let app = ServiceExt::<axum::extract::Request>::map_response(layered, |r| {
+        r.map(axum::body::Body::new)
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(
+            listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+        )
+        .await;
     });
     Ok((addr, task))
 }

@@ -16,6 +16,12 @@ mod storm;
 
 use std::process::ExitCode;
 
+/// The in-process emulator runs on the allocator the emulator binary ships
+/// with, so the figures describe the emulator users start.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
