@@ -158,12 +158,13 @@ impl ClientHooks<Hooks> for generated::Client {
             path = request.url().path(),
             status = tracing::field::Empty,
         );
-        async move {
+        let enabled = !span.is_disabled();
+        let send = async {
             let started = std::time::Instant::now();
             let result = self.client().execute(request).await;
             match &result {
                 Ok(response) => {
-                    tracing::Span::current().record("status", response.status().as_u16());
+                    span.record("status", response.status().as_u16());
                     tracing::debug!(
                         elapsed_ms = started.elapsed().as_millis() as u64,
                         "answered"
@@ -177,9 +178,13 @@ impl ClientHooks<Hooks> for generated::Client {
                 ),
             }
             normalise_error_body(result?).await
+        };
+        // Entering a span on every poll costs even when nothing listens.
+        if enabled {
+            send.instrument(span.clone()).await
+        } else {
+            send.await
         }
-        .instrument(span)
-        .await
     }
 }
 

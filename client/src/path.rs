@@ -4,6 +4,8 @@
 //! than progenitor's own, which leaves `\` unescaped; URL parsers read `\` as `/`
 //! in http(s) URLs, so a topic `a\b` would silently become the path `a/b`.
 
+use std::borrow::Cow;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
@@ -14,8 +16,11 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// Encodes one path segment so that any name arrives as itself.
-pub(crate) fn encode_path(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
+///
+/// Borrows when nothing needs escaping (most names): the generated code
+/// formats the result straight into the URL, so a copy would be wasted.
+pub(crate) fn encode_path(segment: &str) -> Cow<'_, str> {
+    utf8_percent_encode(segment, SEGMENT).into()
 }
 
 #[cfg(test)]
