@@ -1,11 +1,15 @@
-//! Instructions per publish for `valgrind --tool=callgrind`, which do not move
-//! with the machine's load the way the benchmark's throughputs do:
+//! Instructions per publish (and per delivery) for `valgrind --tool=callgrind`,
+//! which do not move with the machine's load the way the benchmark's
+//! throughputs do:
 //!
 //! - `bare`: raw reqwest POSTs to an axum handler answering 204
 //!   (`publish_throughput`'s baseline);
 //! - `raw`: the same POSTs to the emulator (`publish_throughput`, and
 //!   `client_overhead`'s baseline);
 //! - `client`: `TopicClient::publish` to the emulator (`client_overhead`);
+//! - `deliver`: `PUBLISHES / 20` messages published one after another to 20
+//!   long-polling `Subscription`s, so `PUBLISHES` deliveries
+//!   (`delivery_latency`'s work, without its timing);
 //! - `none`: start-up and warm-up only, to subtract.
 //!
 //! One thread runs the servers and 16 publishers, so each count holds client
@@ -46,8 +50,11 @@ async fn main() -> anyhow::Result<()> {
     let mode = args.next().unwrap_or_default();
     let publishes: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(4000);
     anyhow::ensure!(
-        matches!(mode.as_str(), "none" | "bare" | "raw" | "client"),
-        "usage: publish_cost none|bare|raw|client [PUBLISHES]"
+        matches!(
+            mode.as_str(),
+            "none" | "bare" | "raw" | "client" | "deliver"
+        ),
+        "usage: publish_cost none|bare|raw|client|deliver [PUBLISHES]"
     );
 
     let emulator = Emulator::builder()
@@ -62,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let token: Arc<str> = emulator.api_key().into();
     let client = TopicClient::builder().api_key(&token).build()?;
+    let subscriber = client.clone();
     let http = reqwest::Client::new();
     let url: Arc<str> = format!("{}/topics/{CACHE}/{TOPIC}", emulator.base_url()).into();
     let bare_url: Arc<str> =
@@ -94,6 +102,11 @@ async fn main() -> anyhow::Result<()> {
         bare().await?;
         raw().await?;
         topic_client().await?;
+    }
+    if mode == "deliver" {
+        deliver(&subscriber, publishes).await?;
+        emulator.shutdown().await;
+        return Ok(());
     }
     let mut publishers = tokio::task::JoinSet::new();
     for _ in 0..PUBLISHERS {
@@ -128,4 +141,38 @@ async fn start_bare() -> anyhow::Result<std::net::SocketAddr> {
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(addr)
+}
+
+/// 20 subscriptions, each receiving `deliveries / 20` messages published one
+/// at a time.
+async fn deliver(client: &TopicClient, deliveries: usize) -> anyhow::Result<()> {
+    use futures::StreamExt as _;
+    const SUBSCRIBERS: usize = 20;
+    const TOPIC: &str = "deliver";
+    let messages = deliveries / SUBSCRIBERS;
+    let mut subscribers = tokio::task::JoinSet::new();
+    for _ in 0..SUBSCRIBERS {
+        let mut subscription = client.subscribe(CACHE, TOPIC);
+        subscribers.spawn(async move {
+            let mut received = 0;
+            while received < messages {
+                match subscription.next().await {
+                    Some(Ok(momento_http::TopicEvent::Item { .. })) => received += 1,
+                    Some(Ok(other)) => anyhow::bail!("unexpected {other:?}"),
+                    Some(Err(e)) => return Err(e.into()),
+                    None => anyhow::bail!("the subscription ended"),
+                }
+            }
+            Ok(())
+        });
+    }
+    // Let every subscription reach its first long poll.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for _ in 0..messages {
+        client.publish(CACHE, TOPIC, BODY).await?;
+    }
+    while let Some(done) = subscribers.join_next().await {
+        done??;
+    }
+    Ok(())
 }
