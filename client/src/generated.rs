@@ -215,10 +215,9 @@ Arguments:
         token: Option<&'a str>,
     ) -> Result<ResponseValue<types::SubscribeResponse>, Error<types::Error>> {
         let url = format!(
-            "{}/topics/{}/{}", self.baseurl, encode_path(& cache_name.to_string()),
-            encode_path(& topic_name.to_string()),
+            "{}/topics/{}/{}", self.baseurl, encode_path(cache_name),
+            encode_path(topic_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -232,7 +231,6 @@ Arguments:
             )
             .query(&progenitor_client::QueryParam::new("sequence_page", &sequence_page))
             .query(&progenitor_client::QueryParam::new("token", &token))
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "subscribe",
@@ -287,10 +285,9 @@ Arguments:
         body: B,
     ) -> Result<ResponseValue<()>, Error<types::Error>> {
         let url = format!(
-            "{}/topics/{}/{}", self.baseurl, encode_path(& cache_name.to_string()),
-            encode_path(& topic_name.to_string()),
+            "{}/topics/{}/{}", self.baseurl, encode_path(cache_name),
+            encode_path(topic_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -305,7 +302,6 @@ Arguments:
             )
             .body(body)
             .query(&progenitor_client::QueryParam::new("token", &token))
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "publish",

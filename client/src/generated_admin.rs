@@ -465,7 +465,6 @@ Sends a `GET` request to `/_emulator/health`
         &'a self,
     ) -> Result<ResponseValue<types::Health>, Error<()>> {
         let url = format!("{}/_emulator/health", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -474,7 +473,6 @@ Sends a `GET` request to `/_emulator/health`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "health",
@@ -497,9 +495,8 @@ Sends a `GET` request to `/_emulator/openapi.yaml`
         &'a self,
     ) -> Result<ResponseValue<ByteStream>, Error<()>> {
         let url = format!("{}/_emulator/openapi.yaml", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).headers(header_map).build()?;
+        let mut request = self.client.get(url).build()?;
         let info = OperationInfo {
             operation_id: "get_openapi",
         };
@@ -521,7 +518,6 @@ Sends a `GET` request to `/_emulator/caches`
         &'a self,
     ) -> Result<ResponseValue<types::CacheList>, Error<()>> {
         let url = format!("{}/_emulator/caches", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -530,7 +526,6 @@ Sends a `GET` request to `/_emulator/caches`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_caches",
@@ -554,10 +549,8 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
-            .to_string()),
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -566,7 +559,6 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "create_cache",
@@ -596,10 +588,8 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
-            .to_string()),
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -608,7 +598,6 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_cache",
@@ -635,7 +624,6 @@ Sends a `POST` request to `/_emulator/tokens`
         body: &'a types::MintTokenRequest,
     ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
         let url = format!("{}/_emulator/tokens", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -645,7 +633,6 @@ Sends a `POST` request to `/_emulator/tokens`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "mint_token",
@@ -673,10 +660,9 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(& cache_name
-            .to_string()), encode_path(& topic_name.to_string()),
+            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(cache_name),
+            encode_path(topic_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -685,7 +671,6 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "inspect_topic",
@@ -713,10 +698,9 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/rese
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl, encode_path(&
-            cache_name.to_string()), encode_path(& topic_name.to_string()),
+            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl,
+            encode_path(cache_name), encode_path(topic_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -725,7 +709,6 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/rese
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "reset_topic",
@@ -754,10 +737,9 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
         body: &'a types::EvictRequest,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl, encode_path(&
-            cache_name.to_string()), encode_path(& topic_name.to_string()),
+            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl,
+            encode_path(cache_name), encode_path(topic_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -767,7 +749,6 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "evict_messages",
@@ -797,7 +778,6 @@ Sends a `PUT` request to `/_emulator/config/long-poll-wait`
         body: &'a types::LongPollWait,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!("{}/_emulator/config/long-poll-wait", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -807,7 +787,6 @@ Sends a `PUT` request to `/_emulator/config/long-poll-wait`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "set_long_poll_wait",
@@ -834,7 +813,6 @@ Sends a `POST` request to `/_emulator/faults`
         body: &'a types::FaultRequest,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!("{}/_emulator/faults", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -844,7 +822,6 @@ Sends a `POST` request to `/_emulator/faults`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "inject_fault",
@@ -868,9 +845,8 @@ Sends a `DELETE` request to `/_emulator/faults`
 */
     pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!("{}/_emulator/faults", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).headers(header_map).build()?;
+        let mut request = self.client.delete(url).build()?;
         let info = OperationInfo {
             operation_id: "clear_faults",
         };
@@ -893,10 +869,8 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
         cache_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookList>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(& cache_name
-            .to_string()),
+            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(cache_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -905,7 +879,6 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_webhooks",
@@ -938,10 +911,9 @@ Arguments:
         body: &'a types::PutWebhookRequest,
     ) -> Result<ResponseValue<types::PutWebhookResponse>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
-            .to_string()), encode_path(& webhook_name.to_string()),
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
+            encode_path(webhook_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -951,7 +923,6 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "put_webhook",
@@ -985,10 +956,9 @@ Arguments:
         webhook_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
-            .to_string()), encode_path(& webhook_name.to_string()),
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
+            encode_path(webhook_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -997,7 +967,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_webhook",
@@ -1028,10 +997,9 @@ Arguments:
         webhook_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl, encode_path(&
-            cache_name.to_string()), encode_path(& webhook_name.to_string()),
+            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl,
+            encode_path(cache_name), encode_path(webhook_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1040,7 +1008,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "get_webhook_secret",
@@ -1072,10 +1039,8 @@ Arguments:
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
         let url = format!(
             "{}/_emulator/caches/{}/webhooks/{}/rotate-secret", self.baseurl,
-            encode_path(& cache_name.to_string()), encode_path(& webhook_name
-            .to_string()),
+            encode_path(cache_name), encode_path(webhook_name),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1084,7 +1049,6 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "rotate_webhook_secret",
@@ -1110,7 +1074,6 @@ Sends a `GET` request to `/_emulator/deliveries`
         &'a self,
     ) -> Result<ResponseValue<types::DeliveryList>, Error<()>> {
         let url = format!("{}/_emulator/deliveries", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1119,7 +1082,6 @@ Sends a `GET` request to `/_emulator/deliveries`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_deliveries",

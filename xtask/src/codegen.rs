@@ -92,6 +92,8 @@ fn generate(root: &Path, output: &Output) -> Result<String> {
     let mut file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
     use_strict_path_encoding(&mut file)?;
     drop_api_version_header(&mut file)?;
+    drop_empty_header_maps(&mut file)?;
+    encode_str_params_in_place(&mut file)?;
     Ok(format!(
         "// generated from {spec_path} by cargo xtask codegen; do not edit\n\n{}",
         prettyplease::unparse(&file)
@@ -218,6 +220,144 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<()> {
     if dropper.dropped == 0 {
         bail!(
             "generated code no longer adds an api-version header; revisit drop_api_version_header"
+        );
+    }
+    Ok(())
+}
+
+/// With the api-version header gone, operations without header parameters
+/// build an empty `header_map` (two allocations) and merge it into the
+/// request. Where nothing else touches it, both statements go.
+fn drop_empty_header_maps(file: &mut syn::File) -> Result<()> {
+    use quote::ToTokens as _;
+    use syn::visit_mut::VisitMut;
+    struct Dropper {
+        dropped: usize,
+    }
+    /// `<receiver>.headers(header_map)` becomes `<receiver>`.
+    struct Unmerge;
+    impl VisitMut for Unmerge {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            if let syn::Expr::MethodCall(call) = expr
+                && call.method == "headers"
+                && call.args.len() == 1
+                && call.args[0].to_token_stream().to_string() == "header_map"
+            {
+                *expr = (*call.receiver).clone();
+            }
+        }
+    }
+    impl VisitMut for Dropper {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let declares = |stmt: &syn::Stmt| {
+                let text = stmt.to_token_stream().to_string();
+                text.starts_with(
+                    "let mut header_map = :: reqwest :: header :: HeaderMap :: with_capacity",
+                )
+            };
+            let uses = block
+                .stmts
+                .iter()
+                .map(|stmt| {
+                    stmt.to_token_stream()
+                        .to_string()
+                        .matches("header_map")
+                        .count()
+                })
+                .sum::<usize>();
+            // Declared, then only merged: nothing was added to it.
+            if uses == 2 && block.stmts.iter().any(declares) {
+                block.stmts.retain(|stmt| !declares(stmt));
+                Unmerge.visit_block_mut(block);
+                self.dropped += 1;
+            }
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+    }
+    let mut dropper = Dropper { dropped: 0 };
+    dropper.visit_file_mut(file);
+    if dropper.dropped == 0 {
+        bail!("generated code no longer builds empty header maps; revisit drop_empty_header_maps");
+    }
+    Ok(())
+}
+
+/// progenitor formats every path parameter with `encode_path(&x.to_string())`:
+/// for a `&str` parameter that copy is wasted, and the hand-written encoder
+/// takes `&str`. Only parameters declared `&str` are rewritten.
+fn encode_str_params_in_place(file: &mut syn::File) -> Result<()> {
+    use quote::ToTokens as _;
+    use syn::visit_mut::VisitMut;
+    struct Rewriter {
+        str_params: Vec<String>,
+        rewritten: usize,
+    }
+    impl VisitMut for Rewriter {
+        fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+            self.str_params = f
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(arg)
+                        if matches!(&*arg.ty, syn::Type::Reference(r)
+                            if r.elem.to_token_stream().to_string() == "str") =>
+                    {
+                        Some(arg.pat.to_token_stream().to_string())
+                    }
+                    _ => None,
+                })
+                .collect();
+            syn::visit_mut::visit_impl_item_fn_mut(self, f);
+            self.str_params.clear();
+        }
+        /// The URL is built in `format!`, whose arguments syn keeps as tokens.
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            use syn::punctuated::Punctuated;
+            if !mac.path.is_ident("format") {
+                return;
+            }
+            let Ok(mut args) =
+                mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            else {
+                return;
+            };
+            for arg in args.iter_mut() {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = args.into_token_stream();
+        }
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            if call.func.to_token_stream().to_string() != "encode_path" || call.args.len() != 1 {
+                return;
+            }
+            // `& x . to_string ()` with `x: &str`.
+            let syn::Expr::Reference(reference) = &call.args[0] else {
+                return;
+            };
+            let syn::Expr::MethodCall(to_string) = &*reference.expr else {
+                return;
+            };
+            let name = to_string.receiver.to_token_stream().to_string();
+            if to_string.method == "to_string"
+                && to_string.args.is_empty()
+                && self.str_params.contains(&name)
+            {
+                call.args[0] = (*to_string.receiver).clone();
+                self.rewritten += 1;
+            }
+        }
+    }
+    let mut rewriter = Rewriter {
+        str_params: Vec::new(),
+        rewritten: 0,
+    };
+    rewriter.visit_file_mut(file);
+    if rewriter.rewritten == 0 {
+        bail!(
+            "generated code no longer calls encode_path(&x.to_string()); revisit encode_str_params_in_place"
         );
     }
     Ok(())
