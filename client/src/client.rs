@@ -255,17 +255,25 @@ impl TopicClientBuilder {
             },
         };
         let base_url = region.base_url();
-        let http = match self.reqwest_client {
-            Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                .build()
-                .map_err(|e| Error::transport(e, false))?,
+        let publish_timeout = self.publish_timeout.unwrap_or(Duration::from_secs(15));
+        // In a client of our own, the publish timeout is the client's default:
+        // setting it per request costs an allocation on every publish. Polls
+        // override it per request; a caller's client gets both per request.
+        let (http, publish_timeout_per_request) = match self.reqwest_client {
+            Some(client) => (client, Some(publish_timeout)),
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                    .timeout(publish_timeout)
+                    .build()
+                    .map_err(|e| Error::transport(e, false))?,
+                None,
+            ),
         };
         let hooks = Hooks::new(
             Arc::from(credential.expose_token()),
             self.placement,
-            self.publish_timeout.unwrap_or(Duration::from_secs(15)),
+            publish_timeout_per_request,
             self.poll_timeout.unwrap_or(Duration::from_secs(60)),
         );
         // The generated code appends "/topics/..." to the base URL as a string.

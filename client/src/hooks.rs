@@ -41,7 +41,8 @@ pub struct Hooks {
     placement: AuthPlacement,
     /// The media type a publish body is labelled with.
     publish_media: PublishMedia,
-    /// Whole-request limit for publish.
+    /// Whole-request limit for publish, when the reqwest client does not
+    /// already apply it.
     publish_timeout: Option<Duration>,
     /// Whole-request limit for one long poll.
     poll_timeout: Option<Duration>,
@@ -58,11 +59,12 @@ pub(crate) enum PublishMedia {
 }
 
 impl Hooks {
-    /// Hooks that place `token` as `placement` and apply the timeouts.
+    /// Hooks that place `token` as `placement` and apply the timeouts
+    /// (`publish_timeout: None`: the reqwest client's own applies).
     pub(crate) fn new(
         token: Arc<str>,
         placement: AuthPlacement,
-        publish_timeout: Duration,
+        publish_timeout: Option<Duration>,
         poll_timeout: Duration,
     ) -> Hooks {
         let auth_header = HeaderValue::from_str(&token).ok().map(|mut value| {
@@ -74,7 +76,7 @@ impl Hooks {
             auth_header,
             placement,
             publish_media: PublishMedia::Bytes,
-            publish_timeout: Some(publish_timeout),
+            publish_timeout,
             poll_timeout: Some(poll_timeout),
         }
     }

@@ -90,11 +90,17 @@ async fn a_timed_out_publish_may_have_been_delivered() {
         .respond_with(ResponseTemplate::new(204).set_delay(std::time::Duration::from_secs(2)))
         .mount(&server)
         .await;
-    let client = momento_http::TopicClient::builder()
-        .api_key(&common::v1_key(&server.uri()))
-        .publish_timeout(std::time::Duration::from_millis(100))
-        .build()
-        .unwrap();
-    let err = bounded(client.publish("c", "t", "x")).await.unwrap_err();
-    assert!(err.may_have_been_delivered(), "{err}");
+    // The client applies the timeout to its own reqwest client and per
+    // request to a caller's: both must hold.
+    for own_reqwest_client in [true, false] {
+        let mut builder = momento_http::TopicClient::builder()
+            .api_key(&common::v1_key(&server.uri()))
+            .publish_timeout(std::time::Duration::from_millis(100));
+        if !own_reqwest_client {
+            builder = builder.reqwest_client(reqwest::Client::new());
+        }
+        let client = builder.build().unwrap();
+        let err = bounded(client.publish("c", "t", "x")).await.unwrap_err();
+        assert!(err.may_have_been_delivered(), "{err}");
+    }
 }
