@@ -196,9 +196,7 @@ impl Error {
         let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64);
+            .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
         match status {
             400 => Error::BadRequest { detail },
             401 => Error::Unauthorized { detail },

@@ -3,7 +3,7 @@
 //! Exponential backoff with jitter; a `Retry-After` from the server wins.
 //! Publishes are never retried: they are not idempotent.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use rand::Rng as _;
 
@@ -96,13 +96,72 @@ impl RetryPolicy {
         let base = self.initial_backoff.as_secs_f64() * exp;
         let capped = base.min(self.max_backoff.as_secs_f64());
         let jitter = rand::rng().random_range(0.5..=1.0);
-        Duration::from_secs_f64(capped * jitter)
+        // try_: near Duration::MAX, f64 rounding can land just above it.
+        Duration::try_from_secs_f64(capped * jitter).unwrap_or(self.max_backoff)
     }
+}
+
+/// How long a `Retry-After` header value asks to wait, seen at `now`.
+///
+/// Both forms of RFC 9110 §10.2.3: delay seconds (decimals accepted, as some
+/// servers send them) and an HTTP date, which counts from `now` (a date in
+/// the past means "now"). Anything else, or a delay too large for a
+/// [`Duration`], is no advice at all: `None`, and the policy's own backoff
+/// applies.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    if let Ok(seconds) = value.parse::<f64>() {
+        // try_: a server's "1e300" must not panic the client.
+        return (seconds >= 0.0)
+            .then(|| Duration::try_from_secs_f64(seconds).ok())
+            .flatten();
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("0.5", now),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means retry now"
+        );
+    }
+
+    #[test]
+    fn unusable_retry_after_is_no_advice_and_never_panics() {
+        let now = SystemTime::now();
+        for bad in [
+            "",
+            "soon",
+            "-1",
+            "-0.5",
+            "NaN",
+            "inf",
+            "1e300",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn backoff_grows_is_capped_and_jittered() {
@@ -119,6 +178,8 @@ mod tests {
             p.backoff(5, Some(Duration::from_secs(3))),
             Duration::from_secs(3)
         );
+        let unbounded = RetryPolicy::default().max_backoff(Duration::MAX);
+        assert!(unbounded.backoff(200, None) <= Duration::MAX);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod common;
 use common::{bounded, client};
 use momento_http::{AuthPlacement, Error};
 use serde_json::json;
+use std::time::{Duration, SystemTime};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -51,7 +52,25 @@ async fn server_errors_are_not_retried_and_may_have_been_delivered() {
     assert!(err.is_retryable());
     assert!(err.may_have_been_delivered());
     let err = publish_answered(ResponseTemplate::new(429).insert_header("retry-after", "3")).await;
-    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(3)));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
+}
+
+#[tokio::test]
+async fn retry_after_may_be_an_http_date_and_nonsense_is_ignored() {
+    let in_a_minute = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
+    let err =
+        publish_answered(ResponseTemplate::new(429).insert_header("retry-after", in_a_minute))
+            .await;
+    let wait = err.retry_after().expect("an HTTP date is a Retry-After");
+    assert!(
+        wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
+        "{wait:?}"
+    );
+    // Too large for a Duration: no advice, and no panic.
+    let err =
+        publish_answered(ResponseTemplate::new(503).insert_header("retry-after", "1e300")).await;
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.retry_after(), None);
 }
 
 #[tokio::test]
