@@ -214,10 +214,14 @@ Arguments:
         sequence_page: Option<u64>,
         token: Option<&'a str>,
     ) -> Result<ResponseValue<types::SubscribeResponse>, Error<types::Error>> {
-        let url = format!(
-            "{}/topics/{}/{}", self.baseurl, encode_path(cache_name),
-            encode_path(topic_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/topics/",
+            &*encode_path(cache_name),
+            "/",
+            &*encode_path(topic_name),
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -284,10 +288,14 @@ Arguments:
         token: Option<&'a str>,
         body: B,
     ) -> Result<ResponseValue<()>, Error<types::Error>> {
-        let url = format!(
-            "{}/topics/{}/{}", self.baseurl, encode_path(cache_name),
-            encode_path(topic_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/topics/",
+            &*encode_path(cache_name),
+            "/",
+            &*encode_path(topic_name),
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client

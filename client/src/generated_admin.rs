@@ -464,7 +464,7 @@ Sends a `GET` request to `/_emulator/health`
     pub async fn health<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::Health>, Error<()>> {
-        let url = format!("{}/_emulator/health", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/health"].concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -494,7 +494,7 @@ Sends a `GET` request to `/_emulator/openapi.yaml`
     pub async fn get_openapi<'a>(
         &'a self,
     ) -> Result<ResponseValue<ByteStream>, Error<()>> {
-        let url = format!("{}/_emulator/openapi.yaml", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/openapi.yaml"].concat();
         #[allow(unused_mut)]
         let mut request = self.client.get(url).build()?;
         let info = OperationInfo {
@@ -517,7 +517,7 @@ Sends a `GET` request to `/_emulator/caches`
     pub async fn list_caches<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::CacheList>, Error<()>> {
-        let url = format!("{}/_emulator/caches", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/caches"].concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -548,9 +548,8 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
-        );
+        let url = [&*self.baseurl, "/_emulator/caches/", &*encode_path(cache_name)]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -587,9 +586,8 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
-        );
+        let url = [&*self.baseurl, "/_emulator/caches/", &*encode_path(cache_name)]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -623,7 +621,7 @@ Sends a `POST` request to `/_emulator/tokens`
         &'a self,
         body: &'a types::MintTokenRequest,
     ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
-        let url = format!("{}/_emulator/tokens", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/tokens"].concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -659,10 +657,14 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
         cache_name: &'a str,
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(cache_name),
-            encode_path(topic_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/topics/",
+            &*encode_path(topic_name),
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -697,10 +699,15 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/rese
         cache_name: &'a str,
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl,
-            encode_path(cache_name), encode_path(topic_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/topics/",
+            &*encode_path(topic_name),
+            "/reset",
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -736,10 +743,15 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
         topic_name: &'a str,
         body: &'a types::EvictRequest,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl,
-            encode_path(cache_name), encode_path(topic_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/topics/",
+            &*encode_path(topic_name),
+            "/evict",
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -777,7 +789,7 @@ Sends a `PUT` request to `/_emulator/config/long-poll-wait`
         &'a self,
         body: &'a types::LongPollWait,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = format!("{}/_emulator/config/long-poll-wait", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/config/long-poll-wait"].concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -812,7 +824,7 @@ Sends a `POST` request to `/_emulator/faults`
         &'a self,
         body: &'a types::FaultRequest,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = format!("{}/_emulator/faults", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/faults"].concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -844,7 +856,7 @@ Sends a `DELETE` request to `/_emulator/faults`
 
 */
     pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
-        let url = format!("{}/_emulator/faults", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/faults"].concat();
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
         let info = OperationInfo {
@@ -868,9 +880,13 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookList>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(cache_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/webhooks",
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -910,10 +926,14 @@ Arguments:
         webhook_name: &'a str,
         body: &'a types::PutWebhookRequest,
     ) -> Result<ResponseValue<types::PutWebhookResponse>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
-            encode_path(webhook_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/webhooks/",
+            &*encode_path(webhook_name),
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -955,10 +975,14 @@ Arguments:
         cache_name: &'a str,
         webhook_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
-            encode_path(webhook_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/webhooks/",
+            &*encode_path(webhook_name),
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -996,10 +1020,15 @@ Arguments:
         cache_name: &'a str,
         webhook_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl,
-            encode_path(cache_name), encode_path(webhook_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/webhooks/",
+            &*encode_path(webhook_name),
+            "/secret",
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1037,10 +1066,15 @@ Arguments:
         cache_name: &'a str,
         webhook_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
-        let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}/rotate-secret", self.baseurl,
-            encode_path(cache_name), encode_path(webhook_name),
-        );
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/webhooks/",
+            &*encode_path(webhook_name),
+            "/rotate-secret",
+        ]
+            .concat();
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1073,7 +1107,7 @@ Sends a `GET` request to `/_emulator/deliveries`
     pub async fn list_deliveries<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::DeliveryList>, Error<()>> {
-        let url = format!("{}/_emulator/deliveries", self.baseurl,);
+        let url = [&*self.baseurl, "/_emulator/deliveries"].concat();
         #[allow(unused_mut)]
         let mut request = self
             .client

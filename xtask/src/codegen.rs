@@ -94,6 +94,7 @@ fn generate(root: &Path, output: &Output) -> Result<String> {
     drop_api_version_header(&mut file)?;
     drop_empty_header_maps(&mut file)?;
     encode_str_params_in_place(&mut file)?;
+    build_urls_in_one_allocation(&mut file)?;
     Ok(format!(
         "// generated from {spec_path} by cargo xtask codegen; do not edit\n\n{}",
         prettyplease::unparse(&file)
@@ -358,6 +359,80 @@ fn encode_str_params_in_place(file: &mut syn::File) -> Result<()> {
     if rewriter.rewritten == 0 {
         bail!(
             "generated code no longer calls encode_path(&x.to_string()); revisit encode_str_params_in_place"
+        );
+    }
+    Ok(())
+}
+
+/// progenitor builds each request's URL with `format!("{}/topics/{}/{}", ..)`.
+/// A format string that starts with an argument gives `format!` no size
+/// estimate, so the `String` grows by reallocation on every request. The same
+/// pieces joined with `[..].concat()` are measured first and allocated once.
+/// Only plain `{}` placeholders are rewritten; anything else is left alone.
+fn build_urls_in_one_allocation(file: &mut syn::File) -> Result<()> {
+    use quote::ToTokens as _;
+    use syn::visit_mut::VisitMut;
+    struct Rewriter {
+        rewritten: usize,
+    }
+    /// `[piece, &*arg, piece, ..].concat()` for `format!(lit, args..)`, if the
+    /// literal holds nothing but text and `{}`.
+    fn concat_of(mac: &syn::Macro) -> Option<syn::Expr> {
+        use syn::punctuated::Punctuated;
+        if !mac.path.is_ident("format") {
+            return None;
+        }
+        let args = mac
+            .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            .ok()?;
+        let mut args = args.into_iter();
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(template),
+            ..
+        }) = args.next()?
+        else {
+            return None;
+        };
+        let template = template.value();
+        let pieces: Vec<&str> = template.split("{}").collect();
+        let args: Vec<syn::Expr> = args.collect();
+        if pieces.iter().any(|p| p.contains(['{', '}'])) || pieces.len() != args.len() + 1 {
+            return None;
+        }
+        let mut parts: Vec<syn::Expr> = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            if !piece.is_empty() {
+                parts.push(syn::parse_quote!(#piece));
+            }
+            if let Some(arg) = args.get(i) {
+                parts.push(syn::parse_quote!(&*#arg));
+            }
+        }
+        Some(syn::parse_quote!([#(#parts),*].concat()))
+    }
+    impl VisitMut for Rewriter {
+        fn visit_local_mut(&mut self, local: &mut syn::Local) {
+            syn::visit_mut::visit_local_mut(self, local);
+            if local.pat.to_token_stream().to_string() != "url" {
+                return;
+            }
+            let Some(init) = local.init.as_mut() else {
+                return;
+            };
+            let syn::Expr::Macro(mac) = &*init.expr else {
+                return;
+            };
+            if let Some(concat) = concat_of(&mac.mac) {
+                *init.expr = concat;
+                self.rewritten += 1;
+            }
+        }
+    }
+    let mut rewriter = Rewriter { rewritten: 0 };
+    rewriter.visit_file_mut(file);
+    if rewriter.rewritten == 0 {
+        bail!(
+            "generated code no longer builds URLs with format!(\"{{}}/...\"); revisit build_urls_in_one_allocation"
         );
     }
     Ok(())
