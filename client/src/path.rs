@@ -20,7 +20,16 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Borrows when nothing needs escaping (most names): the generated code
 /// formats the result straight into the URL, so a copy would be wasted.
 pub(crate) fn encode_path(segment: &str) -> Cow<'_, str> {
+    // On every request: one pass over the bytes settles the common case
+    // without the encoder's per-chunk iteration.
+    if segment.bytes().all(is_unreserved) {
+        return Cow::Borrowed(segment);
+    }
     utf8_percent_encode(segment, SEGMENT).into()
+}
+
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
 #[cfg(test)]
@@ -30,6 +39,20 @@ mod tests {
     #[test]
     fn separators_and_backslashes_are_escaped() {
         assert_eq!(encode_path(r"a\b/c?d#e%f"), "a%5Cb%2Fc%3Fd%23e%25f");
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_encoder_on_every_byte() {
+        for byte in 0u8..=127 {
+            let one = (byte as char).to_string();
+            let encoded = percent_encoding::utf8_percent_encode(&one, super::SEGMENT).to_string();
+            assert_eq!(encode_path(&one), encoded, "byte {byte:#04x}");
+            assert_eq!(
+                super::is_unreserved(byte),
+                encoded == one,
+                "byte {byte:#04x}"
+            );
+        }
     }
 
     #[test]

@@ -76,7 +76,9 @@ impl From<Bytes> for PublishValue {
 /// Rejects empty or whitespace-only cache and topic names.
 pub(crate) fn validate_names(cache: &str, topic: &str) -> Result<(), Error> {
     for (what, name) in [("cache", cache), ("topic", topic)] {
-        if name.trim().is_empty() {
+        // Not `trim().is_empty()`: this stops at the first visible character
+        // instead of scanning from both ends, on every publish.
+        if name.chars().all(char::is_whitespace) {
             return Err(Error::InvalidInput {
                 reason: format!(
                     "the {what} name is empty or only whitespace; give a non-empty name"
