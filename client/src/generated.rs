@@ -1,6 +1,8 @@
 // generated from openapi/momento-http.yaml by cargo xtask codegen; do not edit
 
 #[allow(unused_imports)]
+use crate::query::OptionalQuery;
+#[allow(unused_imports)]
 use crate::path::encode_path;
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -230,11 +232,9 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(
-                &progenitor_client::QueryParam::new("sequence_number", &sequence_number),
-            )
-            .query(&progenitor_client::QueryParam::new("sequence_page", &sequence_page))
-            .query(&progenitor_client::QueryParam::new("token", &token))
+            .optional_query("sequence_number", &sequence_number)
+            .optional_query("sequence_page", &sequence_page)
+            .optional_query("token", &token)
             .build()?;
         let info = OperationInfo {
             operation_id: "subscribe",
@@ -309,7 +309,7 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
             )
             .body(body)
-            .query(&progenitor_client::QueryParam::new("token", &token))
+            .optional_query("token", &token)
             .build()?;
         let info = OperationInfo {
             operation_id: "publish",

@@ -95,6 +95,7 @@ fn generate(root: &Path, output: &Output) -> Result<String> {
     drop_empty_header_maps(&mut file)?;
     encode_str_params_in_place(&mut file)?;
     build_urls_in_one_allocation(&mut file)?;
+    skip_absent_query_params(&mut file)?;
     Ok(format!(
         "// generated from {spec_path} by cargo xtask codegen; do not edit\n\n{}",
         prettyplease::unparse(&file)
@@ -435,6 +436,99 @@ fn build_urls_in_one_allocation(file: &mut syn::File) -> Result<()> {
             "generated code no longer builds URLs with format!(\"{{}}/...\"); revisit build_urls_in_one_allocation"
         );
     }
+    Ok(())
+}
+
+/// The trait the generated code calls for optional query parameters.
+const OPTIONAL_QUERY: &str = "crate::query::OptionalQuery";
+
+/// progenitor adds every query parameter with
+/// `.query(&progenitor_client::QueryParam::new("name", &x))`, which rewrites
+/// the URL even when `x` is `None`. For parameters declared `Option<..>` the
+/// call becomes `.optional_query("name", &x)` (see `client/src/query.rs`),
+/// which does nothing for `None`. A file without query parameters is left as
+/// it is.
+fn skip_absent_query_params(file: &mut syn::File) -> Result<()> {
+    use quote::ToTokens as _;
+    use syn::visit_mut::VisitMut;
+    struct Rewriter {
+        option_params: Vec<String>,
+        rewritten: usize,
+        seen: usize,
+    }
+    impl VisitMut for Rewriter {
+        fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+            self.option_params = f
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(arg)
+                        if matches!(&*arg.ty, syn::Type::Path(p)
+                            if p.path.segments.last().is_some_and(|s| s.ident == "Option")) =>
+                    {
+                        Some(arg.pat.to_token_stream().to_string())
+                    }
+                    _ => None,
+                })
+                .collect();
+            syn::visit_mut::visit_impl_item_fn_mut(self, f);
+            self.option_params.clear();
+        }
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            syn::visit_mut::visit_expr_method_call_mut(self, call);
+            if call.method != "query" || call.args.len() != 1 {
+                return;
+            }
+            self.seen += 1;
+            // `& progenitor_client :: QueryParam :: new (name , & x)`
+            let syn::Expr::Reference(reference) = &call.args[0] else {
+                return;
+            };
+            let syn::Expr::Call(new) = &*reference.expr else {
+                return;
+            };
+            if !new
+                .func
+                .to_token_stream()
+                .to_string()
+                .ends_with("QueryParam :: new")
+                || new.args.len() != 2
+            {
+                return;
+            }
+            let syn::Expr::Reference(value) = &new.args[1] else {
+                return;
+            };
+            if !self
+                .option_params
+                .contains(&value.expr.to_token_stream().to_string())
+            {
+                return;
+            }
+            let (name, value) = (new.args[0].clone(), new.args[1].clone());
+            call.method = syn::Ident::new("optional_query", call.method.span());
+            call.args = syn::parse_quote!(#name, #value);
+            self.rewritten += 1;
+        }
+    }
+    let mut rewriter = Rewriter {
+        option_params: Vec::new(),
+        rewritten: 0,
+        seen: 0,
+    };
+    rewriter.visit_file_mut(file);
+    if rewriter.seen == 0 {
+        return Ok(());
+    }
+    if rewriter.rewritten == 0 {
+        bail!(
+            "generated code no longer adds query parameters with QueryParam::new; revisit skip_absent_query_params"
+        );
+    }
+    let import: syn::Item =
+        syn::parse_str(&format!("#[allow(unused_imports)] use {OPTIONAL_QUERY};"))?;
+    file.items.insert(0, import);
     Ok(())
 }
 
