@@ -16,6 +16,10 @@ use crate::retry::RetryPolicy;
 /// The default limit on a publish body: 4 KB (SPEC §3, §8).
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 4096;
 
+/// The default limit on a whole publish (see
+/// [`TopicClientBuilder::publish_timeout`]).
+pub const DEFAULT_PUBLISH_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// A client for Momento Topics over HTTP.
 ///
 /// Cloning is cheap: clones share the connection pool and settings.
@@ -255,7 +259,7 @@ impl TopicClientBuilder {
             },
         };
         let base_url = region.base_url();
-        let publish_timeout = self.publish_timeout.unwrap_or(Duration::from_secs(15));
+        let publish_timeout = self.publish_timeout.unwrap_or(DEFAULT_PUBLISH_TIMEOUT);
         // In a client of our own, the publish timeout is the client's default:
         // setting it per request costs an allocation on every publish. Polls
         // override it per request; a caller's client gets both per request.

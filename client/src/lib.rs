@@ -68,7 +68,9 @@ mod subscribe;
 pub mod webhook;
 mod webhook_admin;
 
-pub use client::{DEFAULT_MAX_PAYLOAD_BYTES, TopicClient, TopicClientBuilder};
+pub use client::{
+    DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_PUBLISH_TIMEOUT, TopicClient, TopicClientBuilder,
+};
 pub use credential::{AuthPlacement, Credential, CredentialError, CredentialKind};
 pub use error::Error;
 pub use publish::PublishValue;

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use axum::http::StatusCode;
 use futures::StreamExt as _;
-use momento_http::{Cursor, RetryPolicy, TopicClient, TopicEvent, TopicValue};
+use momento_http::{
+    Cursor, DEFAULT_PUBLISH_TIMEOUT, RetryPolicy, TopicClient, TopicEvent, TopicValue,
+};
 use momento_http_emulator::{Emulator, Limits, RunningEmulator};
 
 use crate::report::{Figures, Scenario};
@@ -123,14 +125,36 @@ async fn start_layered_baseline() -> anyhow::Result<(SocketAddr, tokio::task::Jo
     Ok((addr, task))
 }
 
-/// Successful publishes per second (and failures) over `run`.
-async fn hammer<F, Fut>(concurrency: usize, run: Duration, op: F) -> (f64, u64)
+/// One throughput round.
+struct Round {
+    /// Successful operations per wall-clock second.
+    per_sec: f64,
+    /// This process's CPU time (every thread, user and system) per
+    /// successful operation, when the platform tells.
+    cpu_per_op: Option<f64>,
+    failed: u64,
+}
+
+/// This process's CPU time so far, from `/proc/self/stat` (Linux; in
+/// USER_HZ ticks, which the kernel ABI fixes at 100 per second).
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
+}
+
+/// Runs `op` from `concurrency` tasks for `run`.
+async fn hammer<F, Fut>(concurrency: usize, run: Duration, op: F) -> Round
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
     let ok = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let deadline = started + run;
     let tasks: Vec<_> = (0..concurrency)
@@ -151,10 +175,15 @@ where
         let _ = t.await;
     }
     let secs = started.elapsed().as_secs_f64();
-    (
-        ok.load(Ordering::Relaxed) as f64 / secs,
-        failed.load(Ordering::Relaxed),
-    )
+    let ok = ok.load(Ordering::Relaxed) as f64;
+    Round {
+        per_sec: ok / secs,
+        cpu_per_op: cpu_before
+            .zip(process_cpu_seconds())
+            .filter(|_| ok > 0.0)
+            .map(|(before, after)| (after - before) / ok),
+        failed: failed.load(Ordering::Relaxed),
+    }
 }
 
 /// A raw keep-alive publisher as the load generator: POST 100 bytes of text.
@@ -190,9 +219,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// pairs whose order alternates, so that drifts in the machine's load (it is
 /// shared) fall on both sides of each pair.
 struct Paired {
-    baseline: Vec<f64>,
-    measured: Vec<f64>,
-    failures: u64,
+    baseline: Vec<Round>,
+    measured: Vec<Round>,
 }
 
 impl Paired {
@@ -206,48 +234,70 @@ impl Paired {
         let mut p = Paired {
             baseline: Vec::new(),
             measured: Vec::new(),
-            failures: 0,
         };
         for round in 0..plan.rounds {
-            let pair = |measured_first: bool| {
-                let (baseline, measured) = (baseline.clone(), measured.clone());
-                async move {
-                    if measured_first {
-                        let m = hammer(PUBLISHERS, plan.round, measured).await;
-                        let b = hammer(PUBLISHERS, plan.round, baseline).await;
-                        (b, m)
-                    } else {
-                        let b = hammer(PUBLISHERS, plan.round, baseline).await;
-                        let m = hammer(PUBLISHERS, plan.round, measured).await;
-                        (b, m)
-                    }
-                }
+            let (baseline, measured) = (baseline.clone(), measured.clone());
+            let (b, m) = if round % 2 == 1 {
+                let m = hammer(PUBLISHERS, plan.round, measured).await;
+                (hammer(PUBLISHERS, plan.round, baseline).await, m)
+            } else {
+                let b = hammer(PUBLISHERS, plan.round, baseline).await;
+                (b, hammer(PUBLISHERS, plan.round, measured).await)
             };
-            let ((b, _), (m, f)) = pair(round % 2 == 1).await;
             p.baseline.push(b);
             p.measured.push(m);
-            p.failures += f;
         }
         p
     }
 
     /// Medians of both sides, judged on the median of the pairs' ratios.
     fn figures(&self) -> Figures {
+        let per_sec = |rounds: &[Round]| median(rounds.iter().map(|r| r.per_sec).collect());
         Figures {
-            value: median(self.measured.clone()),
-            baseline: median(self.baseline.clone()),
+            value: per_sec(&self.measured),
+            baseline: per_sec(&self.baseline),
             ratio: self.ratio(),
         }
     }
 
-    /// The median of the per-pair ratios (measured / baseline).
+    /// The median of the per-pair throughput ratios (measured / baseline).
     fn ratio(&self) -> f64 {
-        median(
-            self.measured
-                .iter()
-                .zip(&self.baseline)
-                .map(|(m, b)| m / b)
-                .collect(),
+        median(self.pairs().map(|(b, m)| m.per_sec / b.per_sec).collect())
+    }
+
+    /// The same comparison in work per CPU-second (baseline's CPU time per
+    /// operation / measured's): what the ratio would be on an idle machine,
+    /// since a neighbour's load takes wall time from a round, not CPU time.
+    fn cpu_ratio(&self) -> Option<f64> {
+        let ratios: Option<Vec<f64>> = self
+            .pairs()
+            .map(|(b, m)| Some(b.cpu_per_op? / m.cpu_per_op?))
+            .collect();
+        ratios.map(median)
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = (&Round, &Round)> {
+        self.baseline.iter().zip(&self.measured)
+    }
+
+    /// Failed operations on the measured side.
+    fn failures(&self) -> u64 {
+        self.measured.iter().map(|r| r.failed).sum()
+    }
+
+    /// Each pair's throughput ratio, for the note.
+    fn pair_ratios(&self) -> String {
+        self.pairs()
+            .map(|(b, m)| format!("{:.2}", m.per_sec / b.per_sec))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The CPU-time ratio for the note.
+    fn cpu_note(&self) -> String {
+        self.cpu_ratio().map_or_else(
+            || "per CPU-second: not measurable here".to_owned(),
+            |r| format!("per CPU-second (this process, all threads): {r:.3}"),
         )
     }
 }
@@ -297,23 +347,15 @@ pub async fn publish_throughput(plan: Plan) -> anyhow::Result<Scenario> {
         "axum handler answering 204 to the same POSTs",
         0.85,
         format!(
-            "{PUBLISHERS} keep-alive publishers, 100-byte text, {} pairs of {:?} rounds in alternating order, ratio = median of the pairs' ratios (per pair: {}); {} failed publishes; diagnosis: a 204 handler that reads the body behind the emulator's layers does {:.2} of the bare handler",
+            "{PUBLISHERS} keep-alive publishers, 100-byte text, {} pairs of {:?} rounds in alternating order, ratio = median of the pairs' ratios (per pair: {}); {}; {} failed publishes; diagnosis: a 204 handler that reads the body behind the emulator's layers does {:.2} of the bare handler",
             plan.rounds,
             plan.round,
-            pair_ratios(&run),
-            run.failures,
+            run.pair_ratios(),
+            run.cpu_note(),
+            run.failures(),
             layered.ratio(),
         ),
     ))
-}
-
-fn pair_ratios(p: &Paired) -> String {
-    p.measured
-        .iter()
-        .zip(&p.baseline)
-        .map(|(m, b)| format!("{:.2}", m / b))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// `client_overhead`: `TopicClient::publish` vs raw reqwest POSTs, same emulator.
@@ -323,12 +365,27 @@ pub async fn client_overhead(plan: Plan) -> anyhow::Result<Scenario> {
     let client = TopicClient::builder().api_key(&token).build()?;
     let http = reqwest::Client::new();
     let url = format!("{}/topics/{CACHE}/overhead", emulator.base_url());
-    let run = Paired::run(plan, raw_publish(http.clone(), url, token.clone()), {
+    let raw = raw_publish(http.clone(), url.clone(), token.clone());
+    let run = Paired::run(plan, raw.clone(), {
         move || {
             let c = client.clone();
             async move { c.publish(CACHE, "overhead", BODY).await.is_ok() }
         }
     })
+    .await;
+    // Diagnosis only: what the client's publish timeout (a timer armed per
+    // request, which a raw POST does without) costs by itself.
+    let timed = reqwest::Client::builder()
+        .timeout(DEFAULT_PUBLISH_TIMEOUT)
+        .build()?;
+    let timer = Paired::run(
+        Plan {
+            rounds: plan.rounds.min(5),
+            ..plan
+        },
+        raw,
+        raw_publish(timed, url, token.clone()),
+    )
     .await;
     emulator.shutdown().await;
     Ok(Scenario::ratio_at_least(
@@ -338,11 +395,14 @@ pub async fn client_overhead(plan: Plan) -> anyhow::Result<Scenario> {
         "raw reqwest POSTs (same headers, same emulator)",
         0.95,
         format!(
-            "{PUBLISHERS} concurrent publishers, {} pairs of {:?} rounds in alternating order, ratio = median of the pairs' ratios (per pair: {}); {} failed publishes",
+            "{PUBLISHERS} concurrent publishers, {} pairs of {:?} rounds in alternating order, ratio = median of the pairs' ratios (per pair: {}); {}; {} failed publishes; diagnosis: raw POSTs with the client's {DEFAULT_PUBLISH_TIMEOUT:?} timeout do {:.2} of raw POSTs without ({})",
             plan.rounds,
             plan.round,
-            pair_ratios(&run),
-            run.failures
+            run.pair_ratios(),
+            run.cpu_note(),
+            run.failures(),
+            timer.ratio(),
+            timer.cpu_note(),
         ),
     ))
 }
