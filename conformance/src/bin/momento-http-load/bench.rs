@@ -665,22 +665,18 @@ pub async fn fanout(plan: Plan) -> anyhow::Result<Scenario> {
 /// `conformance_wall`: the whole certification suite against the in-process emulator.
 pub async fn conformance_wall() -> anyhow::Result<Scenario> {
     use momento_http_conformance::cli::{Args, run};
-    use momento_http_conformance::report::Format;
     let out = std::env::temp_dir().join(format!(
         "momento-http-load-conf-{}.json",
         std::process::id()
     ));
-    let args = Args {
-        endpoint: None,
-        api_key: None,
-        cache: None,
-        only: None,
-        format: Format::Json,
-        out: Some(out.clone()),
-        rps: 5.0,
-        total_budget_secs: 600,
-        list: false,
-    };
+    // Through the parser, so the suite runs with the defaults a user gets.
+    let args = <Args as clap::Parser>::try_parse_from([
+        "momento-http-conformance".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])?;
     let started = Instant::now();
     let _ = run(args).await;
     let secs = started.elapsed().as_secs_f64();
