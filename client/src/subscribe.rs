@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -101,14 +102,32 @@ pub enum TopicEvent {
 pub struct Subscription {
     /// The polling machinery.
     stream: Pin<Box<dyn Stream<Item = Result<TopicEvent, Error>> + Send>>,
-    /// The cursor after the last yielded event, shared with the machinery.
-    cursor: Arc<Mutex<Cursor>>,
+    /// What the machinery reports to the caller.
+    shared: Arc<Shared>,
+}
+
+/// What a [`Subscription`] and its machinery both see.
+#[derive(Debug)]
+struct Shared {
+    /// The cursor after the last yielded event.
+    cursor: Mutex<Cursor>,
+    /// Failed polls retried so far.
+    retries: AtomicU64,
 }
 
 impl Subscription {
     /// What the next poll will send: the place to resume from.
     pub fn cursor(&self) -> Cursor {
-        *self.cursor.lock().unwrap_or_else(|e| e.into_inner())
+        *self.shared.cursor.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many failed polls (429, 5xx, connection errors) this subscription
+    /// has retried so far, per its [`RetryPolicy`].
+    ///
+    /// Retried failures are not yielded, so this is the way to see them (for
+    /// a metric, say); each is also logged at `info`.
+    pub fn retries(&self) -> u64 {
+        self.shared.retries.load(Ordering::Relaxed)
     }
 }
 
@@ -116,6 +135,7 @@ impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Subscription")
             .field("cursor", &self.cursor())
+            .field("retries", &self.retries())
             .finish_non_exhaustive()
     }
 }
@@ -138,7 +158,10 @@ impl TopicClient {
     ///
     /// Invalid names make the stream yield one [`Error::InvalidInput`] and end.
     pub fn subscribe_from(&self, cache: &str, topic: &str, cursor: Cursor) -> Subscription {
-        let shared = Arc::new(Mutex::new(cursor));
+        let shared = Arc::new(Shared {
+            cursor: Mutex::new(cursor),
+            retries: AtomicU64::new(0),
+        });
         let state = State {
             client: self.clone(),
             cache: cache.to_owned(),
@@ -153,7 +176,7 @@ impl TopicClient {
         };
         Subscription {
             stream: Box::pin(futures::stream::unfold(state, next_event)),
-            cursor: shared,
+            shared,
         }
     }
 }
@@ -169,8 +192,8 @@ struct State {
     failed: Option<Error>,
     /// Set once a terminal error has been yielded.
     done: bool,
-    /// The cursor visible through `Subscription::cursor`.
-    shared: Arc<Mutex<Cursor>>,
+    /// What `Subscription::cursor` and `Subscription::retries` read.
+    shared: Arc<Shared>,
 }
 
 /// Where the stream is: everything the response parser ([`absorb`]) needs.
@@ -197,7 +220,11 @@ async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, Stat
             return None;
         }
         if let Some((event, after)) = state.position.pending.pop_front() {
-            *state.shared.lock().unwrap_or_else(|e| e.into_inner()) = after;
+            *state
+                .shared
+                .cursor
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = after;
             return Some((Ok(event), state));
         }
         if let Some(err) = state.failed.take() {
@@ -222,6 +249,7 @@ async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, Stat
                     error = %err, "subscription poll failed; retrying"
                 );
                 attempt += 1;
+                state.shared.retries.fetch_add(1, Ordering::Relaxed);
                 tokio::time::sleep(wait).await;
             }
             PollResult::Failed(err) => state.failed = Some(err),

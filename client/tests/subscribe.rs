@@ -307,8 +307,10 @@ async fn server_errors_are_retried_then_succeed() {
     .await;
     let client = client(&server, AuthPlacement::Header);
     let mut sub = client.subscribe("c", "t");
+    assert_eq!(sub.retries(), 0);
     let event = bounded(sub.next()).await.unwrap().unwrap();
     assert_eq!(text(&event), Some("ok"));
+    assert_eq!(sub.retries(), 2, "the 500 and the 503 were retried, unseen");
 }
 
 #[tokio::test]

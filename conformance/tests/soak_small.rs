@@ -22,6 +22,10 @@ async fn a_small_soak_under_seeded_faults_loses_nothing_silently() {
         report.faults.values().sum::<u64>() > 0,
         "faults were armed: {text}"
     );
+    assert!(
+        report.subscribers.values().map(|s| s.retries).sum::<u64>() > 0,
+        "the faults reached the subscriptions, which retried: {text}"
+    );
     assert_eq!(report.silent_gaps(), 0, "{text}");
     assert_eq!(report.duplicates(), 0, "{text}");
     assert_eq!(report.reorders(), 0, "{text}");

@@ -54,8 +54,11 @@ pub struct SubscriberReport {
     pub announced_discontinuities: u64,
     /// Discontinuities the client had to infer (the server skipped silently).
     pub synthesized_discontinuities: u64,
-    /// Retryable errors the stream surfaced (it goes on after them).
+    /// Errors the stream yielded (it goes on after them).
     pub errors_seen: u64,
+    /// Failed polls the subscription retried without yielding them
+    /// ([`Subscription::retries`](momento_http::Subscription::retries)).
+    pub retries: u64,
     /// Whether it saw the closing message before the deadline.
     pub finished: bool,
 }
@@ -118,10 +121,11 @@ impl SoakReport {
         s += &format!("faults armed: {:?}\n", self.faults);
         for (name, r) in &self.subscribers {
             s += &format!(
-                "  {name}: delivered {} | announced discontinuities {} | synthesized {} | retried errors {} | finished {}\n",
+                "  {name}: delivered {} | announced discontinuities {} | synthesized {} | failed polls retried {} | errors yielded {} | finished {}\n",
                 r.delivered,
                 r.announced_discontinuities,
                 r.synthesized_discontinuities,
+                r.retries,
                 r.errors_seen,
                 r.finished
             );
@@ -268,6 +272,7 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
                     Err(_) => report.errors_seen += 1,
                 }
             }
+            report.retries = sub.retries();
             (name, events, report)
         }));
     }
