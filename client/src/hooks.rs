@@ -160,34 +160,49 @@ impl ClientHooks<Hooks> for generated::Client {
             path = request.url().path(),
             status = tracing::field::Empty,
         );
-        let enabled = !span.is_disabled();
-        let send = async {
-            let started = std::time::Instant::now();
-            let result = self.client().execute(request).await;
-            match &result {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    tracing::debug!(
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "answered"
-                    );
-                }
-                Err(e) => tracing::debug!(
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    timeout = e.is_timeout(),
-                    connect = e.is_connect(),
-                    "request failed"
-                ),
-            }
-            normalise_error_body(result?).await
-        };
-        // Entering a span on every poll costs even when nothing listens.
-        if enabled {
-            send.instrument(span.clone()).await
+        // Every generated future holds this one, and every publish and poll
+        // moves them around: the logged path and the error path are boxed,
+        // so that the common case (nobody listening, a 2xx) stays small.
+        let response = if span.is_disabled() && !tracing::enabled!(tracing::Level::DEBUG) {
+            self.client().execute(request).await?
         } else {
-            send.await
+            Box::pin(execute_logged(self.client(), request, span)).await?
+        };
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Box::pin(normalise_error_body(response)).await
         }
     }
+}
+
+/// Sends `request` inside `span`, logging how it went.
+async fn execute_logged(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    span: tracing::Span,
+) -> reqwest::Result<reqwest::Response> {
+    let send = async {
+        let started = std::time::Instant::now();
+        let result = client.execute(request).await;
+        match &result {
+            Ok(response) => {
+                tracing::Span::current().record("status", response.status().as_u16());
+                tracing::debug!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "answered"
+                );
+            }
+            Err(e) => tracing::debug!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                timeout = e.is_timeout(),
+                connect = e.is_connect(),
+                "request failed"
+            ),
+        }
+        result
+    };
+    send.instrument(span).await
 }
 
 /// Rewrites a non-2xx answer whose body is not the JSON `Error` schema into
