@@ -275,6 +275,7 @@ impl TopicClientBuilder {
             ),
         };
         let hooks = Hooks::new(
+            &base_url,
             Arc::from(credential.expose_token()),
             self.placement,
             publish_timeout_per_request,

@@ -216,14 +216,13 @@ Arguments:
         sequence_page: Option<u64>,
         token: Option<&'a str>,
     ) -> Result<ResponseValue<types::SubscribeResponse>, Error<types::Error>> {
-        let url = [
-            &*self.baseurl,
-            "/topics/",
-            &*encode_path(cache_name),
-            "/",
-            &*encode_path(topic_name),
-        ]
-            .concat();
+        let url = self
+            .inner
+            .request_url(
+                &self.baseurl,
+                &["/topics/", &*encode_path(cache_name), "/", &*encode_path(topic_name)],
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -288,14 +287,13 @@ Arguments:
         token: Option<&'a str>,
         body: B,
     ) -> Result<ResponseValue<()>, Error<types::Error>> {
-        let url = [
-            &*self.baseurl,
-            "/topics/",
-            &*encode_path(cache_name),
-            "/",
-            &*encode_path(topic_name),
-        ]
-            .concat();
+        let url = self
+            .inner
+            .request_url(
+                &self.baseurl,
+                &["/topics/", &*encode_path(cache_name), "/", &*encode_path(topic_name)],
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -94,7 +94,7 @@ fn generate(root: &Path, output: &Output) -> Result<String> {
     drop_api_version_header(&mut file)?;
     drop_empty_header_maps(&mut file)?;
     encode_str_params_in_place(&mut file)?;
-    build_urls_in_one_allocation(&mut file)?;
+    build_urls_in_one_allocation(&mut file, output.inner_type.is_some())?;
     skip_absent_query_params(&mut file)?;
     Ok(format!(
         "// generated from {spec_path} by cargo xtask codegen; do not edit\n\n{}",
@@ -369,16 +369,22 @@ fn encode_str_params_in_place(file: &mut syn::File) -> Result<()> {
 /// A format string that starts with an argument gives `format!` no size
 /// estimate, so the `String` grows by reallocation on every request. The same
 /// pieces joined with `[..].concat()` are measured first and allocated once.
+///
+/// With hooks, the URL is not text at all: `Hooks::request_url` sets the
+/// path on a base parsed once (`client/src/hooks.rs`), because reqwest would
+/// otherwise parse the whole text, host included, on every request.
+///
 /// Only plain `{}` placeholders are rewritten; anything else is left alone.
-fn build_urls_in_one_allocation(file: &mut syn::File) -> Result<()> {
+fn build_urls_in_one_allocation(file: &mut syn::File, hooked: bool) -> Result<()> {
     use quote::ToTokens as _;
     use syn::visit_mut::VisitMut;
     struct Rewriter {
+        hooked: bool,
         rewritten: usize,
     }
-    /// `[piece, &*arg, piece, ..].concat()` for `format!(lit, args..)`, if the
-    /// literal holds nothing but text and `{}`.
-    fn concat_of(mac: &syn::Macro) -> Option<syn::Expr> {
+    /// `[piece, &*arg, piece, ..]` for `format!(lit, args..)`, if the literal
+    /// holds nothing but text and `{}`.
+    fn pieces_of(mac: &syn::Macro) -> Option<Vec<syn::Expr>> {
         use syn::punctuated::Punctuated;
         if !mac.path.is_ident("format") {
             return None;
@@ -409,7 +415,25 @@ fn build_urls_in_one_allocation(file: &mut syn::File) -> Result<()> {
                 parts.push(syn::parse_quote!(&*#arg));
             }
         }
-        Some(syn::parse_quote!([#(#parts),*].concat()))
+        Some(parts)
+    }
+    /// What `let url = format!(..)` becomes.
+    fn url_of(mac: &syn::Macro, hooked: bool) -> Option<syn::Expr> {
+        let parts = pieces_of(mac)?;
+        if !hooked {
+            return Some(syn::parse_quote!([#(#parts),*].concat()));
+        }
+        // The base comes first; the hooks hold it parsed.
+        let base: syn::Expr = syn::parse_quote!(&*self.baseurl);
+        let (first, path) = parts.split_first()?;
+        if first.to_token_stream().to_string() != base.to_token_stream().to_string() {
+            return None;
+        }
+        Some(syn::parse_quote!(
+            self.inner
+                .request_url(&self.baseurl, &[#(#path),*])
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?
+        ))
     }
     impl VisitMut for Rewriter {
         fn visit_local_mut(&mut self, local: &mut syn::Local) {
@@ -423,13 +447,16 @@ fn build_urls_in_one_allocation(file: &mut syn::File) -> Result<()> {
             let syn::Expr::Macro(mac) = &*init.expr else {
                 return;
             };
-            if let Some(concat) = concat_of(&mac.mac) {
-                *init.expr = concat;
+            if let Some(url) = url_of(&mac.mac, self.hooked) {
+                *init.expr = url;
                 self.rewritten += 1;
             }
         }
     }
-    let mut rewriter = Rewriter { rewritten: 0 };
+    let mut rewriter = Rewriter {
+        hooked,
+        rewritten: 0,
+    };
     rewriter.visit_file_mut(file);
     if rewriter.rewritten == 0 {
         bail!(
