@@ -277,6 +277,16 @@ mod tests {
     use super::*;
     use crate::path::encode_path;
 
+    fn hooks_for(base: &Url) -> Hooks {
+        Hooks::new(
+            base,
+            "t".into(),
+            AuthPlacement::Header,
+            None,
+            Duration::from_secs(1),
+        )
+    }
+
     #[test]
     fn request_urls_from_the_parsed_base_equal_parsing_the_text() {
         let bases = [
@@ -288,13 +298,7 @@ mod tests {
         let names = ["c", "my-topic_1.x~", r"a\b/c?d#e%f", "日本", " "];
         for base in bases {
             let parsed = Url::parse(base).unwrap();
-            let hooks = Hooks::new(
-                &parsed,
-                "t".into(),
-                AuthPlacement::Header,
-                None,
-                Duration::from_secs(1),
-            );
+            let hooks = hooks_for(&parsed);
             let text_base = parsed.as_str().trim_end_matches('/');
             for cache in names {
                 for topic in names {
@@ -314,13 +318,7 @@ mod tests {
     #[test]
     fn a_base_with_a_query_is_joined_as_text() {
         let parsed = Url::parse("http://h/?x=1").unwrap();
-        let hooks = Hooks::new(
-            &parsed,
-            "t".into(),
-            AuthPlacement::Header,
-            None,
-            Duration::from_secs(1),
-        );
+        let hooks = hooks_for(&parsed);
         let url = hooks
             .request_url("http://h/?x=1", &["/topics/c/t"])
             .unwrap();

@@ -285,6 +285,20 @@ fn drop_empty_header_maps(file: &mut syn::File) -> Result<()> {
     Ok(())
 }
 
+/// The names of `sig`'s parameters whose type satisfies `wanted`.
+fn params_where(sig: &syn::Signature, wanted: impl Fn(&syn::Type) -> bool) -> Vec<String> {
+    use quote::ToTokens as _;
+    sig.inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(arg) if wanted(&arg.ty) => {
+                Some(arg.pat.to_token_stream().to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// progenitor formats every path parameter with `encode_path(&x.to_string())`:
 /// for a `&str` parameter that copy is wasted, and the hand-written encoder
 /// takes `&str`. Only parameters declared `&str` are rewritten.
@@ -297,20 +311,10 @@ fn encode_str_params_in_place(file: &mut syn::File) -> Result<()> {
     }
     impl VisitMut for Rewriter {
         fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
-            self.str_params = f
-                .sig
-                .inputs
-                .iter()
-                .filter_map(|input| match input {
-                    syn::FnArg::Typed(arg)
-                        if matches!(&*arg.ty, syn::Type::Reference(r)
-                            if r.elem.to_token_stream().to_string() == "str") =>
-                    {
-                        Some(arg.pat.to_token_stream().to_string())
-                    }
-                    _ => None,
-                })
-                .collect();
+            self.str_params = params_where(
+                &f.sig,
+                |ty| matches!(ty, syn::Type::Reference(r) if r.elem.to_token_stream().to_string() == "str"),
+            );
             syn::visit_mut::visit_impl_item_fn_mut(self, f);
             self.str_params.clear();
         }
@@ -485,20 +489,10 @@ fn skip_absent_query_params(file: &mut syn::File) -> Result<()> {
     }
     impl VisitMut for Rewriter {
         fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
-            self.option_params = f
-                .sig
-                .inputs
-                .iter()
-                .filter_map(|input| match input {
-                    syn::FnArg::Typed(arg)
-                        if matches!(&*arg.ty, syn::Type::Path(p)
-                            if p.path.segments.last().is_some_and(|s| s.ident == "Option")) =>
-                    {
-                        Some(arg.pat.to_token_stream().to_string())
-                    }
-                    _ => None,
-                })
-                .collect();
+            self.option_params = params_where(&f.sig, |ty| {
+                matches!(ty, syn::Type::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+            });
             syn::visit_mut::visit_impl_item_fn_mut(self, f);
             self.option_params.clear();
         }
