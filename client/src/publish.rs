@@ -73,7 +73,8 @@ impl From<Bytes> for PublishValue {
     }
 }
 
-/// Rejects empty or whitespace-only cache and topic names.
+/// Rejects cache and topic names that cannot travel as themselves: empty or
+/// whitespace-only ones, and `.` and `..`.
 pub(crate) fn validate_names(cache: &str, topic: &str) -> Result<(), Error> {
     for (what, name) in [("cache", cache), ("topic", topic)] {
         // Not `trim().is_empty()`: this stops at the first visible character
@@ -82,6 +83,15 @@ pub(crate) fn validate_names(cache: &str, topic: &str) -> Result<(), Error> {
             return Err(Error::InvalidInput {
                 reason: format!(
                     "the {what} name is empty or only whitespace; give a non-empty name"
+                ),
+            });
+        }
+        // URL parsers resolve these path segments (escaped too: `%2E` is a
+        // dot to them), so the request would go to another path.
+        if name == "." || name == ".." {
+            return Err(Error::InvalidInput {
+                reason: format!(
+                    "the {what} name {name:?} cannot be sent in a URL path (it means \"this\" or \"parent\" directory there); choose another name"
                 ),
             });
         }

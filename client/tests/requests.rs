@@ -164,7 +164,7 @@ async fn invalid_input_sends_nothing() {
         .mount(&server)
         .await;
     let client = client(&server, AuthPlacement::Header);
-    for (cache, topic) in [("", "t"), ("c", "  "), ("\t", "t")] {
+    for (cache, topic) in [("", "t"), ("c", "  "), ("\t", "t"), ("c", ".."), (".", "t")] {
         let err = client.publish(cache, topic, "x").await.unwrap_err();
         assert!(
             matches!(err, momento_http::Error::InvalidInput { .. }),

@@ -19,9 +19,12 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// Names of printable characters, not whitespace-only.
+/// Names of printable characters, not whitespace-only, and not the dot
+/// segments the client refuses (`.`, `..`).
 fn name() -> impl Strategy<Value = String> {
-    "[^\\p{C}]{1,24}".prop_filter("not whitespace-only", |s| !s.trim().is_empty())
+    "[^\\p{C}]{1,24}".prop_filter("a name the client accepts", |s| {
+        !s.trim().is_empty() && s != "." && s != ".."
+    })
 }
 
 #[test]
