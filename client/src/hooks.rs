@@ -12,7 +12,9 @@
 //!   the per-operation timeout;
 //! - `exec` runs the request inside a `tracing` span (method, path, operation;
 //!   never the token or the query) and rewrites a plain-text error body into
-//!   the JSON `Error` schema, so its detail survives the generated decoding.
+//!   the JSON `Error` schema, so its detail survives the generated decoding;
+//! - `Hooks::request_url` gives the generated code each request's URL,
+//!   from a base parsed once rather than text parsed per request.
 
 use std::fmt;
 use std::sync::Arc;
