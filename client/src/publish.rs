@@ -103,7 +103,8 @@ impl TopicClient {
     /// Publishes `value` to `topic` in `cache`.
     ///
     /// Text goes as `text/plain`, bytes as `application/octet-stream`. Empty or
-    /// whitespace-only names and payloads over
+    /// whitespace-only names, the names `.` and `..` (a URL path cannot carry
+    /// them), and payloads over
     /// [`max_payload_bytes`](crate::TopicClientBuilder::max_payload_bytes)
     /// fail with [`Error::InvalidInput`] and send nothing.
     ///
