@@ -189,10 +189,7 @@ fn use_strict_path_encoding(file: &mut syn::File) -> Result<()> {
             "generated code no longer imports progenitor_client::encode_path; revisit use_strict_path_encoding"
         );
     }
-    let import: syn::Item =
-        syn::parse_str(&format!("#[allow(unused_imports)] use {PATH_ENCODER};"))?;
-    file.items.insert(0, import);
-    Ok(())
+    import_first(file, PATH_ENCODER)
 }
 
 /// progenitor sends `api-version: <info.version>` with every request, a
@@ -547,8 +544,13 @@ fn skip_absent_query_params(file: &mut syn::File) -> Result<()> {
             "generated code no longer adds query parameters with QueryParam::new; revisit skip_absent_query_params"
         );
     }
-    let import: syn::Item =
-        syn::parse_str(&format!("#[allow(unused_imports)] use {OPTIONAL_QUERY};"))?;
+    import_first(file, OPTIONAL_QUERY)
+}
+
+/// Puts `use <path>;` at the top of the generated file, for code the
+/// transforms point at the hand-written layer.
+fn import_first(file: &mut syn::File, path: &str) -> Result<()> {
+    let import: syn::Item = syn::parse_str(&format!("#[allow(unused_imports)] use {path};"))?;
     file.items.insert(0, import);
     Ok(())
 }
