@@ -97,23 +97,18 @@ impl Hooks {
     /// The generated code calls this instead of parsing the joined text (the
     /// xtask rewrites it): reqwest parses a URL given as text on every
     /// request, host and all (about 7% of a publish's instructions, client
-    /// and emulator together). Here the base is parsed once and only the
-    /// path is set, which gives the same URL. Without a parsed base (hooks
-    /// from `Hooks::default()`), the text is parsed as before.
+    /// and emulator together). The text stays the truth; the parsed base is
+    /// a cache of it, used only while the two agree, and then only the path
+    /// is set, which gives the same URL. Otherwise (hooks from
+    /// `Hooks::default()`, say) the text is parsed as before.
     pub(crate) fn request_url(&self, baseurl: &str, path: &[&str]) -> Result<Url, url::ParseError> {
         match &self.base_url {
-            Some(base) => {
+            Some(base) if base.as_str().trim_end_matches('/') == baseurl => {
                 let mut url = base.clone();
-                let prefix = base.path().trim_end_matches('/');
-                let mut full = String::with_capacity(
-                    prefix.len() + path.iter().map(|p| p.len()).sum::<usize>(),
-                );
-                full.push_str(prefix);
-                path.iter().for_each(|piece| full.push_str(piece));
-                url.set_path(&full);
+                url.set_path(&joined(base.path().trim_end_matches('/'), path));
                 Ok(url)
             }
-            None => Url::parse(&[&[baseurl][..], path].concat().concat()),
+            _ => Url::parse(&joined(baseurl, path)),
         }
     }
 
@@ -213,6 +208,15 @@ impl ClientHooks<Hooks> for generated::Client {
     }
 }
 
+/// `prefix` and the pieces of `path`, in one allocation.
+fn joined(prefix: &str, path: &[&str]) -> String {
+    let mut text =
+        String::with_capacity(prefix.len() + path.iter().map(|p| p.len()).sum::<usize>());
+    text.push_str(prefix);
+    path.iter().for_each(|piece| text.push_str(piece));
+    text
+}
+
 /// Sends `request` inside `span`, logging how it went.
 async fn execute_logged(
     client: &reqwest::Client,
@@ -246,9 +250,6 @@ async fn execute_logged(
 /// one that is, keeping the status, the headers and the text as `detail`.
 async fn normalise_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
     let headers = response.headers().clone();
     let body = response.bytes().await?;
     let body = if serde_json::from_slice::<wire::Error>(&body).is_ok() {
@@ -315,6 +316,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_text_base_that_differs_from_the_parsed_one_wins() {
+        let hooks = hooks_for(&Url::parse("http://a/").unwrap());
+        let url = hooks.request_url("http://b", &["/topics/c/t"]).unwrap();
+        assert_eq!(url.as_str(), "http://b/topics/c/t");
     }
 
     #[test]

@@ -94,7 +94,7 @@ fn generate(root: &Path, output: &Output) -> Result<String> {
     drop_api_version_header(&mut file)?;
     drop_empty_header_maps(&mut file)?;
     encode_str_params_in_place(&mut file)?;
-    build_urls_in_one_allocation(&mut file, output.inner_type.is_some())?;
+    build_request_urls(&mut file, output.inner_type.is_some())?;
     skip_absent_query_params(&mut file)?;
     Ok(format!(
         "// generated from {spec_path} by cargo xtask codegen; do not edit\n\n{}",
@@ -376,7 +376,7 @@ fn encode_str_params_in_place(file: &mut syn::File) -> Result<()> {
 /// otherwise parse the whole text, host included, on every request.
 ///
 /// Only plain `{}` placeholders are rewritten; anything else is left alone.
-fn build_urls_in_one_allocation(file: &mut syn::File, hooked: bool) -> Result<()> {
+fn build_request_urls(file: &mut syn::File, hooked: bool) -> Result<()> {
     use quote::ToTokens as _;
     use syn::visit_mut::VisitMut;
     struct Rewriter {
@@ -461,7 +461,7 @@ fn build_urls_in_one_allocation(file: &mut syn::File, hooked: bool) -> Result<()
     rewriter.visit_file_mut(file);
     if rewriter.rewritten == 0 {
         bail!(
-            "generated code no longer builds URLs with format!(\"{{}}/...\"); revisit build_urls_in_one_allocation"
+            "generated code no longer builds URLs with format!(\"{{}}/...\"); revisit build_request_urls"
         );
     }
     Ok(())

@@ -670,13 +670,12 @@ pub async fn conformance_wall() -> anyhow::Result<Scenario> {
         std::process::id()
     ));
     // Through the parser, so the suite runs with the defaults a user gets.
-    let args = <Args as clap::Parser>::try_parse_from([
-        "momento-http-conformance".as_ref(),
-        "--format".as_ref(),
-        "json".as_ref(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ])?;
+    let args = <Args as clap::Parser>::try_parse_from(
+        ["momento-http-conformance", "--format", "json", "--out"]
+            .map(std::ffi::OsStr::new)
+            .into_iter()
+            .chain([out.as_os_str()]),
+    )?;
     let started = Instant::now();
     let _ = run(args).await;
     let secs = started.elapsed().as_secs_f64();
