@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Register `http://127.0.0.1:3000/` as the webhook's `postUrl` (e.g. with
-//! `momento_http::WebhookAdmin::put_webhook` on the emulator). Each request is
+//! `momento_http::EmulatorAdmin::put_webhook` on the emulator). Each request is
 //! checked with `momento_http::webhook::verify`: signature (HMAC-SHA3-256 of
 //! the raw body), then the replay window. Verified events are printed and
 //! answered with an empty 204; anything else gets a 401 naming the problem.

@@ -25,10 +25,11 @@ use hmac::{Hmac, Mac as _};
 use sha3::Sha3_256;
 use subtle::ConstantTimeEq as _;
 
+/// The management types, with the admin API that uses them.
+#[cfg(feature = "emulator-admin")]
 pub use crate::admin_wire::{
     Delivery, DeliveryOutcome, PostUrl, Webhook, WebhookId, WebhookSecret,
 };
-pub use crate::webhook_admin::WebhookAdmin;
 pub use crate::wire::WebhookEvent;
 
 /// The header that carries the signature.
