@@ -82,7 +82,7 @@ pub fn run(command: KeyCommand) -> Result<(), CliError> {
         &credential,
         args.connection.region.as_ref(),
         SystemTime::now(),
-    )?;
+    );
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -145,19 +145,15 @@ fn write_text(r: &Report, out: &mut impl std::io::Write) -> std::io::Result<()> 
 }
 
 /// Everything `key inspect` shows, read from `credential` (never sent anywhere).
-fn inspect(
-    credential: &Credential,
-    region: Option<&Region>,
-    now: SystemTime,
-) -> Result<Report, CliError> {
-    let claims = claims(credential)?;
+fn inspect(credential: &Credential, region: Option<&Region>, now: SystemTime) -> Report {
+    let claims = claims(credential);
     let region = match region {
         Some(r) => Some(r.clone()),
         None => credential
             .endpoint()
             .and_then(|e| Region::from_endpoint(e).ok()),
     };
-    let named = region.as_ref().and_then(|r| named_region(r));
+    let named = region.as_ref().and_then(named_region);
     let time = |name: &str| claims.get(name).and_then(Value::as_i64);
     let exp = time("exp");
     let now_s = now
@@ -183,7 +179,7 @@ fn inspect(
         .cloned()
         .collect();
     other_claims.sort();
-    Ok(Report {
+    Report {
         kind: match credential.kind() {
             CredentialKind::V1 => "v1 API key or disposable token (base64 JSON: endpoint + JWT)",
             CredentialKind::V2 => "v2 API key (a JWT; the endpoint is given separately)",
@@ -202,7 +198,7 @@ fn inspect(
         expired: exp.is_some_and(|exp| exp <= now_s),
         scopes,
         other_claims,
-    })
+    }
 }
 
 /// The region's AWS name, when the base URL is one of Momento's cells.
@@ -250,7 +246,7 @@ fn decode(input: &str) -> Option<Vec<u8>> {
 
 /// The JWT's claims (its payload): readable by anyone holding the key, and
 /// not the secret part (that is the signature, never decoded or shown).
-fn claims(credential: &Credential) -> Result<Map<String, Value>, CliError> {
+fn claims(credential: &Credential) -> Map<String, Value> {
     let token = credential.expose_token();
     let jwt = match credential.kind() {
         CredentialKind::V1 => decode(token)
@@ -262,9 +258,9 @@ fn claims(credential: &Credential) -> Result<Map<String, Value>, CliError> {
     let payload = jwt.split('.').nth(1).and_then(decode);
     let claims = payload.and_then(|p| serde_json::from_slice::<Value>(&p).ok());
     match claims {
-        Some(Value::Object(map)) => Ok(map),
+        Some(Value::Object(map)) => map,
         // A v1 key whose inner token is not a JWT: still a key, with nothing to show.
-        _ => Ok(Map::new()),
+        _ => Map::new(),
     }
 }
 

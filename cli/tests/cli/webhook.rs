@@ -280,3 +280,34 @@ fn a_real_delivery_from_the_emulator_verifies_and_fails_after_rotation() {
         .assert()
         .success();
 }
+
+#[test]
+fn the_readme_delivery_signs_and_verifies_as_the_readme_shows() {
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/delivery.json"
+    ))
+    .unwrap();
+    let out = bare_cmd()
+        .args(["webhook", "sign", "--secret", "s3cret"])
+        .write_stdin(body.clone())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let sig = stdout(&out).trim_end().to_owned();
+    bare_cmd()
+        .args([
+            "webhook",
+            "verify",
+            "--secret",
+            "s3cret",
+            "--signature",
+            &sig,
+        ])
+        .args(["--now", "1700000000000"])
+        .write_stdin(body)
+        .assert()
+        .success()
+        .stderr("valid\n");
+}
