@@ -9,7 +9,7 @@ use futures::StreamExt as _;
 use momento_http::{Cursor, PublishValue, RetryPolicy};
 
 use crate::connect::Connection;
-use crate::exit::{CliError, output_failed};
+use crate::exit::{CliError, Exit, output_failed};
 use crate::output::{Format, Kind, Rendered};
 
 /// `topic ...`
@@ -212,9 +212,10 @@ async fn run_subscribe(args: Subscribe) -> Result<(), CliError> {
                     }
                 }
                 Some(Err(err)) => break Stop::Failed(err.into()),
-                None => break Stop::Failed(CliError::from(momento_http::Error::InvalidInput {
-                    reason: "the subscription ended without an error".into(),
-                })),
+                None => break Stop::Failed(CliError {
+                    exit: Exit::Failure,
+                    message: "the subscription ended without saying why; run again with -v to see its requests".into(),
+                }),
             },
         }
     };

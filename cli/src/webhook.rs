@@ -125,6 +125,11 @@ fn reason(err: &WebhookError) -> String {
 
 fn read_body() -> Result<Vec<u8>, CliError> {
     let mut body = Vec::new();
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!(
+            "reading the body from stdin; end it with Ctrl-D (or redirect a file: < body.json)"
+        );
+    }
     std::io::stdin()
         .read_to_end(&mut body)
         .map_err(|e| CliError::usage(format!("cannot read the body from stdin: {e}")))?;

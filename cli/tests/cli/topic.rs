@@ -603,3 +603,18 @@ fn rand_suffix() -> u128 {
         .unwrap()
         .as_nanos()
 }
+
+#[test]
+fn verbose_shows_the_retries_a_subscription_makes() {
+    let key = momento_http_emulator::mint_offline(
+        "secret",
+        &refused_url(),
+        &TokenSpec::full_access(Duration::from_secs(3600)),
+    );
+    bare_cmd()
+        .env("MOMENTO_API_KEY", key)
+        .args(["-v", "topic", "subscribe", CACHE, "t", "--retries", "1"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("retrying"));
+}
