@@ -24,8 +24,8 @@ const INSPECT_ABOUT: &str = "\
 Show what the API key says about itself: its kind (v1 key or disposable token,
 v2 key, older JWT), the endpoint and region requests go to, when it was issued
 and expires, and the scopes it carries where they are readable (the emulator's
-keys carry caches, topics and role; Momento's own may not). The token and its
-signature are never printed; nothing is sent anywhere.
+keys carry caches, topics and role; other claims are listed by name only). The
+token and its signature are never printed; nothing is sent anywhere.
 
 Exit status: 0 when the key is usable, 1 when it has expired, 2 when there is no
 key or it is malformed.";
@@ -69,9 +69,12 @@ struct Report {
     other_claims: Vec<String>,
 }
 
-/// Claims shown as scopes, when present.
-const SCOPE_CLAIMS: [&str; 4] = ["caches", "topics", "role", "p"];
-/// Claims shown in their own fields (or, for `c`/`cp`, as the endpoint).
+/// Claims shown as scopes, when present: the emulator's (docs/api.md §9).
+/// Any other claim is listed by name only: its meaning is not documented,
+/// so its value is not interpreted (or shown).
+const SCOPE_CLAIMS: [&str; 3] = ["caches", "topics", "role"];
+/// Claims shown in their own fields (`c`/`cp`, the older keys' endpoints
+/// (docs/api.md §2), as the endpoint).
 const KNOWN_CLAIMS: [&str; 7] = ["id", "sub", "exp", "iat", "t", "c", "cp"];
 
 /// Runs a `key` command.
@@ -162,16 +165,7 @@ fn inspect(credential: &Credential, region: Option<&Region>, now: SystemTime) ->
         .unwrap_or(0);
     let scopes = SCOPE_CLAIMS
         .iter()
-        .filter_map(|name| {
-            let value = claims.get(*name)?.clone();
-            // `p` (Momento's permissions) is encoded; say it is there, not what it is.
-            let value = if *name == "p" {
-                Value::from("present (encoded; not decoded here)")
-            } else {
-                value
-            };
-            Some(((*name).to_owned(), value))
-        })
+        .filter_map(|name| Some(((*name).to_owned(), claims.get(*name)?.clone())))
         .collect();
     let mut other_claims: Vec<String> = claims
         .keys()
