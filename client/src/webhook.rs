@@ -105,7 +105,7 @@ pub enum WebhookError {
         /// What was wrong with it.
         reason: String,
     },
-    /// The signature matches neither the body under any of the secrets.
+    /// The signature does not match the body under any of the verifier's secrets.
     #[error(
         "signature mismatch: the body was altered or signed with another secret; check the webhook's current secret (it changes on rotation; accept both during a cutover)"
     )]
