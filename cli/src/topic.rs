@@ -190,6 +190,9 @@ async fn run_subscribe(args: Subscribe) -> Result<(), CliError> {
     let mut subscription = client.subscribe_from(&args.cache, &args.topic, start);
     let mut stdout = std::io::stdout().lock();
     let (mut items, mut gaps, mut lost, mut lost_unknown) = (0u64, 0u64, 0u64, false);
+    // The cursor after the last event actually written: an event the stream
+    // yielded but stdout refused (a closed pipe) must come again on resume.
+    let mut delivered = start;
     let stop = loop {
         if args.count.is_some_and(|count| items >= count) {
             break Stop::Count;
@@ -202,13 +205,14 @@ async fn run_subscribe(args: Subscribe) -> Result<(), CliError> {
             event = subscription.next() => match event {
                 Some(Ok(event)) => {
                     let rendered = Rendered::of(&event, before);
+                    if let Err(err) = rendered.write(args.format, &mut stdout) {
+                        break Stop::Failed(output_failed(err));
+                    }
+                    delivered = subscription.cursor();
                     match rendered.kind {
                         Kind::Item => items += 1,
                         Kind::Gap { lost: Some(n) } => { gaps += 1; lost += n }
                         Kind::Gap { lost: None } => { gaps += 1; lost_unknown = true }
-                    }
-                    if let Err(err) = rendered.write(args.format, &mut stdout) {
-                        break Stop::Failed(output_failed(err));
                     }
                 }
                 Some(Err(err)) => break Stop::Failed(err.into()),
@@ -232,7 +236,7 @@ async fn run_subscribe(args: Subscribe) -> Result<(), CliError> {
         };
         summary.push_str(&format!(", {gaps} gap{} ({lost})", plural(gaps)));
     }
-    let cursor = subscription.cursor();
+    let cursor = delivered;
     let resume = if cursor.sequence_number == 0 {
         "nothing to resume from yet (a new subscription starts from now)".to_owned()
     } else {

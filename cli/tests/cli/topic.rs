@@ -618,3 +618,35 @@ fn verbose_shows_the_retries_a_subscription_makes() {
         .code(3)
         .stderr(predicate::str::contains("retrying"));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_resumes_at_the_message_it_could_not_write() {
+    let emu = Emu::start();
+    emu.publish("t", &["never read", "nor this"]);
+    // A pipe whose reader is gone before the first line: like `| head -0`.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(BIN)
+        .args([
+            "topic",
+            "subscribe",
+            CACHE,
+            "t",
+            "--from",
+            "1",
+            "--count",
+            "2",
+        ])
+        .env("MOMENTO_API_KEY", emu.emulator.api_key())
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+    // Message 1 was yielded by the stream but never written: it is not
+    // counted, and resuming starts with it.
+    assert!(err.starts_with("received 0 messages;"), "{err}");
+    assert_eq!(resume_point(&err).0, 1, "{err}");
+}
