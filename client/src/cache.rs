@@ -319,7 +319,9 @@ async fn read_value(stream: generated::ByteStream) -> Result<Bytes, Error> {
         1 => chunks.swap_remove(0),
         _ => {
             let mut whole = BytesMut::with_capacity(total);
-            chunks.iter().for_each(|chunk| whole.extend_from_slice(chunk));
+            chunks
+                .iter()
+                .for_each(|chunk| whole.extend_from_slice(chunk));
             whole.freeze()
         }
     })

@@ -247,9 +247,10 @@ mod tests {
     #[test]
     fn the_safe_set_is_exactly_the_unreserved_characters() {
         for byte in 0u8..=255 {
-            let escaped = percent_encoding::percent_encode(&[byte], percent_encoding::NON_ALPHANUMERIC)
-                .to_string()
-                != (byte as char).to_string();
+            let escaped =
+                percent_encoding::percent_encode(&[byte], percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+                    != (byte as char).to_string();
             let unreserved = matches!(byte, b'-' | b'.' | b'_' | b'~');
             assert_eq!(is_url_safe(byte), !escaped || unreserved, "{byte:#04x}");
         }

@@ -44,12 +44,15 @@ fn token(server: &MockServer) -> String {
 #[tokio::test]
 async fn get_sends_a_url_safe_text_key_as_key_with_the_token_in_the_header() {
     let server = server_answering(
-        ResponseTemplate::new(200).set_body_raw(b"\x00value\xff".to_vec(), "application/octet-stream"),
+        ResponseTemplate::new(200)
+            .set_body_raw(b"\x00value\xff".to_vec(), "application/octet-stream"),
         1,
     )
     .await;
     let cache = cache_client(&server, AuthPlacement::Header);
-    let value = bounded(cache.get("my-cache", "user-42_a.b~")).await.unwrap();
+    let value = bounded(cache.get("my-cache", "user-42_a.b~"))
+        .await
+        .unwrap();
     assert_eq!(value, Some(Bytes::from_static(b"\x00value\xff")));
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
@@ -67,20 +70,27 @@ async fn get_sends_a_url_safe_text_key_as_key_with_the_token_in_the_header() {
 async fn bytes_and_text_that_needs_escaping_go_as_unpadded_url_safe_key_base64() {
     let server = server_answering(ResponseTemplate::new(204), 2).await;
     let cache = cache_client(&server, AuthPlacement::Header);
-    bounded(cache.delete("c", vec![0xfbu8, 0xff])).await.unwrap();
+    bounded(cache.delete("c", vec![0xfbu8, 0xff]))
+        .await
+        .unwrap();
     bounded(cache.delete("c", "example key/é")).await.unwrap();
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests[0].method.as_str(), "DELETE");
     assert_eq!(requests[0].url.query(), Some("key_base64=-_8"));
     // base64url("example key/é") without padding.
-    assert_eq!(requests[1].url.query(), Some("key_base64=ZXhhbXBsZSBrZXkvw6k"));
+    assert_eq!(
+        requests[1].url.query(),
+        Some("key_base64=ZXhhbXBsZSBrZXkvw6k")
+    );
 }
 
 #[tokio::test]
 async fn the_docs_example_key_base64_is_what_the_client_sends_for_its_bytes() {
     let server = server_answering(ResponseTemplate::new(204), 1).await;
     let cache = cache_client(&server, AuthPlacement::Header);
-    bounded(cache.delete("c", &b"example_key"[..])).await.unwrap();
+    bounded(cache.delete("c", &b"example_key"[..]))
+        .await
+        .unwrap();
     let request = only_request(&server).await;
     assert_eq!(request.url.query(), Some("key_base64=ZXhhbXBsZV9rZXk"));
 }
@@ -126,7 +136,9 @@ async fn set_refuses_what_the_server_would_refuse_and_sends_nothing() {
     let refused = [
         cache.set("c", "k", "v", Duration::ZERO).await,
         cache.set("c", "k", "v", day + Duration::from_secs(1)).await,
-        cache.set("c", "k", "v", day + Duration::from_millis(1)).await,
+        cache
+            .set("c", "k", "v", day + Duration::from_millis(1))
+            .await,
         cache.set("c", "", "v", day).await,
         cache.set("", "k", "v", day).await,
         cache
@@ -171,8 +183,11 @@ async fn a_404_that_says_key_not_found_is_a_miss_in_text_or_json() {
 
 #[tokio::test]
 async fn a_missing_cache_is_an_error_not_a_miss_and_is_not_retried() {
-    let server =
-        server_answering(ResponseTemplate::new(404).set_body_string("Cache Not Found"), 1).await;
+    let server = server_answering(
+        ResponseTemplate::new(404).set_body_string("Cache Not Found"),
+        1,
+    )
+    .await;
     let cache = cache_client(&server, AuthPlacement::Header);
     let err = bounded(cache.get("c", "k")).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");

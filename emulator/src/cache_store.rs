@@ -306,7 +306,9 @@ mod tests {
     #[test]
     fn an_item_lives_exactly_its_ttl() {
         let (items, clock) = store(1000);
-        items.set("c", b("k"), b("v"), Duration::from_secs(2)).unwrap();
+        items
+            .set("c", b("k"), b("v"), Duration::from_secs(2))
+            .unwrap();
         clock.advance(Duration::from_millis(1999));
         assert_eq!(items.get("c", b"k"), Some(b("v")));
         clock.advance(Duration::from_millis(1));
@@ -336,11 +338,17 @@ mod tests {
     #[test]
     fn expired_items_go_before_live_ones() {
         let (items, clock) = store(10);
-        items.set("x", b("old"), b("12"), Duration::from_secs(60)).unwrap();
-        items.set("x", b("short"), b(""), Duration::from_secs(1)).unwrap();
+        items
+            .set("x", b("old"), b("12"), Duration::from_secs(60))
+            .unwrap();
+        items
+            .set("x", b("short"), b(""), Duration::from_secs(1))
+            .unwrap();
         clock.advance(Duration::from_secs(2));
         // 5 + 5 > 10 only while the expired "short" still counts.
-        items.set("x", b("new"), b("12"), Duration::from_secs(60)).unwrap();
+        items
+            .set("x", b("new"), b("12"), Duration::from_secs(60))
+            .unwrap();
         assert!(items.get("x", b"old").is_some());
         assert!(items.get("x", b"new").is_some());
     }
@@ -364,9 +372,16 @@ mod tests {
     #[test]
     fn an_item_larger_than_all_memory_is_refused_and_nothing_is_evicted() {
         let (items, _clock) = store(10);
-        items.set("x", b("a"), b("1"), Duration::from_secs(60)).unwrap();
+        items
+            .set("x", b("a"), b("1"), Duration::from_secs(60))
+            .unwrap();
         assert_eq!(
-            items.set("x", b("b"), Bytes::from(vec![0; 10]), Duration::from_secs(60)),
+            items.set(
+                "x",
+                b("b"),
+                Bytes::from(vec![0; 10]),
+                Duration::from_secs(60)
+            ),
             Err(LargerThanMemory { max_bytes: 10 })
         );
         assert!(items.get("x", b"a").is_some());

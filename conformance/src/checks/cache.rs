@@ -69,13 +69,7 @@ pub(super) fn checks() -> Vec<Check> {
         check!("cache.ttl.24h.204", D, "§7 §8", false, ttl_day_204),
         check!("cache.item.at-5mb.204", C, "§7", false, at_5mb_204, 30),
         check!("cache.item.over-5mb.400", C, "§7", false, over_5mb_400, 30),
-        check!(
-            "cache.binary.round-trip",
-            D,
-            "§7",
-            false,
-            binary_round_trip
-        ),
+        check!("cache.binary.round-trip", D, "§7", false, binary_round_trip),
         check!("cache.ttl.expires", D, "§7", false, expires_after_ttl),
         check!("cache.auth.query-token.200", D, "§2 §7", false, query_token),
         check!(
@@ -180,7 +174,10 @@ async fn expect_value(
 
 fn first_difference(got: &[u8], want: &[u8]) -> String {
     match got.iter().zip(want).position(|(a, b)| a != b) {
-        Some(i) => format!(", first different byte at {i}: {:#04x} for {:#04x}", got[i], want[i]),
+        Some(i) => format!(
+            ", first different byte at {i}: {:#04x} for {:#04x}",
+            got[i], want[i]
+        ),
         None => String::new(),
     }
 }
@@ -193,7 +190,11 @@ async fn expect_404_saying(
     words: &str,
 ) -> Result<Resp, CheckError> {
     let resp = t.expect_status(behaviour, req, 404).await?;
-    if !resp.body_text().to_lowercase().contains(&words.to_lowercase()) {
+    if !resp
+        .body_text()
+        .to_lowercase()
+        .contains(&words.to_lowercase())
+    {
         return Err(t
             .fail(
                 behaviour,
@@ -372,7 +373,12 @@ async fn ttl_zero_400(t: Arc<Target>) -> Result<(), CheckError> {
 }
 
 async fn ttl_negative_400(t: Arc<Target>) -> Result<(), CheckError> {
-    ttl_refused(&t, Some("-5"), "storing with a negative ttl_seconds answers 400").await
+    ttl_refused(
+        &t,
+        Some("-5"),
+        "storing with a negative ttl_seconds answers 400",
+    )
+    .await
 }
 
 async fn ttl_over_day_400(t: Arc<Target>) -> Result<(), CheckError> {
@@ -486,7 +492,8 @@ async fn expires_after_ttl(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn query_token(t: Arc<Target>) -> Result<(), CheckError> {
     let key = fresh_key(&t, "query-token");
-    let req = set_req(&t, &[("key", &key)], TTL, b"via query").with_auth(Auth::Query(t.token().to_owned()));
+    let req = set_req(&t, &[("key", &key)], TTL, b"via query")
+        .with_auth(Auth::Query(t.token().to_owned()));
     t.expect_status("storing with the token in the query answers 204", &req, 204)
         .await?;
     let req = get_req(&t, &[("key", &key)]).with_auth(Auth::Query(t.token().to_owned()));

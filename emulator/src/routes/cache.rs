@@ -12,8 +12,8 @@ use crate::auth::Operation;
 use crate::faults::FaultOp;
 use crate::server::AppState;
 use axum::Json;
-use axum::extract::{Path, RawQuery, Request, State, rejection::PathRejection};
 use axum::body::Body;
+use axum::extract::{Path, RawQuery, Request, State, rejection::PathRejection};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -30,7 +30,15 @@ pub async fn get(
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
-    let item = match admit(&state, FaultOp::CacheGet, path, raw.as_deref(), &parts.headers).await {
+    let item = match admit(
+        &state,
+        FaultOp::CacheGet,
+        path,
+        raw.as_deref(),
+        &parts.headers,
+    )
+    .await
+    {
         Ok(Admitted::Item(item)) => item,
         Ok(Admitted::Answered(response)) => return response,
         Err(e) => return e.into_response(),
@@ -60,7 +68,15 @@ pub async fn set(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let item = match admit(&state, FaultOp::CacheSet, path, raw.as_deref(), &parts.headers).await {
+    let item = match admit(
+        &state,
+        FaultOp::CacheSet,
+        path,
+        raw.as_deref(),
+        &parts.headers,
+    )
+    .await
+    {
         Ok(Admitted::Item(item)) => item,
         Ok(Admitted::Answered(response)) => return response,
         Err(e) => return e.into_response(),
@@ -79,7 +95,15 @@ pub async fn delete(
     request: Request,
 ) -> Response {
     let (parts, _body) = request.into_parts();
-    let item = match admit(&state, FaultOp::CacheDelete, path, raw.as_deref(), &parts.headers).await {
+    let item = match admit(
+        &state,
+        FaultOp::CacheDelete,
+        path,
+        raw.as_deref(),
+        &parts.headers,
+    )
+    .await
+    {
         Ok(Admitted::Item(item)) => item,
         Ok(Admitted::Answered(response)) => return response,
         Err(e) => return e.into_response(),
@@ -267,15 +291,13 @@ async fn store(
     {
         return Err(too_big());
     }
-    let value = axum::body::to_bytes(body, room)
-        .await
-        .map_err(|e| {
-            if e.to_string().contains("length limit") {
-                too_big()
-            } else {
-                ApiError::bad_request(format!("cannot read the body: {e}"))
-            }
-        })?;
+    let value = axum::body::to_bytes(body, room).await.map_err(|e| {
+        if e.to_string().contains("length limit") {
+            too_big()
+        } else {
+            ApiError::bad_request(format!("cannot read the body: {e}"))
+        }
+    })?;
     let size = value.len();
     state
         .cache_items
@@ -309,8 +331,14 @@ mod tests {
     fn a_key_is_exactly_one_of_key_or_key_base64_and_never_empty() {
         assert_eq!(key_of(Some("key=a%20b")).unwrap(), &b"a b"[..]);
         assert_eq!(key_of(Some("key=%FF%00")).unwrap(), &[0xff, 0][..]);
-        assert_eq!(key_of(Some("key_base64=ZXhhbXBsZV9rZXk")).unwrap(), &b"example_key"[..]);
-        assert_eq!(key_of(Some("token=t&key_base64=-_8%3D")).unwrap(), &[0xfb, 0xff][..]);
+        assert_eq!(
+            key_of(Some("key_base64=ZXhhbXBsZV9rZXk")).unwrap(),
+            &b"example_key"[..]
+        );
+        assert_eq!(
+            key_of(Some("token=t&key_base64=-_8%3D")).unwrap(),
+            &[0xfb, 0xff][..]
+        );
         for bad in [
             None,
             Some("token=t"),
@@ -326,8 +354,14 @@ mod tests {
 
     #[test]
     fn a_ttl_is_one_whole_number_of_seconds_up_to_a_day() {
-        assert_eq!(ttl_of(Some("ttl_seconds=1")).unwrap(), Duration::from_secs(1));
-        assert_eq!(ttl_of(Some("key=k&ttl_seconds=86400")).unwrap(), Duration::from_secs(86_400));
+        assert_eq!(
+            ttl_of(Some("ttl_seconds=1")).unwrap(),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            ttl_of(Some("key=k&ttl_seconds=86400")).unwrap(),
+            Duration::from_secs(86_400)
+        );
         for bad in [
             None,
             Some("ttl_seconds=0"),
