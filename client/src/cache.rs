@@ -272,8 +272,7 @@ fn check(cache: &str, key: &CacheKey) -> Result<(), Error> {
 
 /// `ttl` as `ttl_seconds`: whole seconds, rounded up, within 1..=86400.
 fn ttl_seconds(ttl: Duration) -> Result<u64, Error> {
-    let seconds = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
-    if seconds == 0 || ttl > CACHE_MAX_TTL {
+    if ttl.is_zero() || ttl > CACHE_MAX_TTL {
         return Err(Error::InvalidInput {
             reason: format!(
                 "the TTL {ttl:?} is outside what the server accepts: more than zero and at most 24 hours ({} s)",
@@ -281,7 +280,8 @@ fn ttl_seconds(ttl: Duration) -> Result<u64, Error> {
             ),
         });
     }
-    Ok(seconds)
+    // Within a day, so no overflow.
+    Ok(ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0))
 }
 
 /// Whether a 404 is a miss: its body says "Key Not Found" (docs/api.md §7);
