@@ -276,11 +276,14 @@ async fn store(
     body: Body,
 ) -> Result<(), ApiError> {
     let ttl = ttl_of(raw)?;
-    let room = CACHE_MAX_ITEM_BYTES - item.key.len().min(CACHE_MAX_ITEM_BYTES);
     let too_big = || {
         ApiError::bad_request(format!(
             "the item is larger than {CACHE_MAX_ITEM_BYTES} bytes (5 MB), key and value together; store a smaller value"
         ))
+    };
+    // What the value may take once the key is counted.
+    let Some(room) = CACHE_MAX_ITEM_BYTES.checked_sub(item.key.len()) else {
+        return Err(too_big());
     };
     // Refuse by Content-Length before reading, and never read past the limit.
     if let Some(len) = headers
