@@ -1,4 +1,4 @@
-//! momento-http: Momento Topics over plain HTTP, typed.
+//! momento-http: Momento Topics (and the cache's get, set and delete) over plain HTTP, typed.
 //!
 //! A thin, hand-written layer over a client generated from
 //! `openapi/momento-http.yaml`: it places the token, validates input, long-polls
@@ -39,6 +39,9 @@
 //!   never retried (`publish.rs`).
 //! - [`Subscription`], [`Cursor`], [`TopicEvent`]: the long-poll stream
 //!   (`subscribe.rs`), retried per [`RetryPolicy`] (`retry.rs`).
+//! - [`CacheClient`] (`cache.rs`): get, set and delete on the cache half of
+//!   the API, from [`TopicClient::cache`]; [`CacheKey`] and [`CacheValue`]
+//!   (`cache_key.rs`): how a key travels (`key` or `key_base64`).
 //! - [`Error`]: one error type, a variant per documented status (`error.rs`).
 //! - [`webhook`]: verify and sign webhook deliveries (`webhook.rs`).
 //! - [`codec`]: the v1 key wrapper and lenient base64, shared with the
@@ -66,6 +69,8 @@ mod generated;
 #[allow(missing_docs, clippy::all, unused, unreachable_pub)]
 mod generated_admin;
 
+mod cache;
+mod cache_key;
 mod client;
 pub mod codec;
 mod credential;
@@ -81,6 +86,8 @@ mod retry;
 mod subscribe;
 pub mod webhook;
 
+pub use cache::{CACHE_MAX_ITEM_BYTES, CACHE_MAX_TTL, CacheClient};
+pub use cache_key::{CacheKey, CacheValue, decode_key_base64, encode_key_base64, is_url_safe};
 pub use client::{
     DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_PUBLISH_TIMEOUT, TopicClient, TopicClientBuilder,
 };

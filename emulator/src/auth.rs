@@ -22,12 +22,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// A role reads as data access for both halves of the API: `publish`
+    /// writes (and may set and delete cache items), `subscribe` reads (and
+    /// may get them), `publish-subscribe` does both (docs/api.md §9).
     fn allows(self, op: Operation) -> bool {
         matches!(
             (self, op),
             (Role::PublishSubscribe, _)
-                | (Role::Publish, Operation::Publish)
-                | (Role::Subscribe, Operation::Subscribe)
+                | (Role::Publish, Operation::Publish | Operation::CacheWrite)
+                | (Role::Subscribe, Operation::Subscribe | Operation::CacheRead)
         )
     }
 }
@@ -53,6 +56,10 @@ pub enum Operation {
     Publish,
     /// `GET /topics/...`
     Subscribe,
+    /// `GET /cache/...`
+    CacheRead,
+    /// `PUT` and `DELETE /cache/...`
+    CacheWrite,
 }
 
 /// What to put in a minted token.
@@ -289,6 +296,8 @@ pub fn authorize(
         let what = match op {
             Operation::Publish => "publish",
             Operation::Subscribe => "subscribe",
+            Operation::CacheRead => "read cache items",
+            Operation::CacheWrite => "write cache items",
         };
         return Err(AuthError::Forbidden(format!(
             "the token may not {what}; mint one with a role that allows it"
@@ -301,7 +310,14 @@ pub fn authorize(
             "the token does not grant access to cache {cache:?}"
         )));
     }
+    let cache_op = matches!(op, Operation::CacheRead | Operation::CacheWrite);
+    if cache_op && claims.topics.is_some() {
+        return Err(AuthError::Forbidden(
+            "the token is limited to topics and grants no access to cache items; mint one without a topic list".into(),
+        ));
+    }
     if let Some(topics) = &claims.topics
+        && !cache_op
         && !topics.iter().any(|t| t == topic)
     {
         return Err(AuthError::Forbidden(format!(

@@ -4,6 +4,7 @@
 //! `tests/certify.rs` run exactly this list.
 
 mod auth;
+mod cache;
 mod discontinuity;
 mod errors;
 mod publish_status;
@@ -48,6 +49,7 @@ pub fn all() -> Vec<Check> {
     v.extend(discontinuity::checks());
     v.extend(errors::checks());
     v.extend(webhooks::checks());
+    v.extend(cache::checks());
     v
 }
 
