@@ -102,7 +102,7 @@ struct JsonReport<'a> {
 
 /// The output formats of `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum ReportFormat {
     /// Aligned text for terminals, with failure details below.
     Table,
     /// `{"target", "checks": [...], "summary": {...}}`.
@@ -145,11 +145,11 @@ impl Report {
     }
 
     /// Render in the given format.
-    pub fn render(&self, format: Format) -> String {
+    pub fn render(&self, format: ReportFormat) -> String {
         match format {
-            Format::Table => self.to_table(),
-            Format::Json => self.to_json(),
-            Format::Junit => self.to_junit(),
+            ReportFormat::Table => self.to_table(),
+            ReportFormat::Json => self.to_json(),
+            ReportFormat::Junit => self.to_junit(),
         }
     }
 
