@@ -141,10 +141,7 @@ fn out_of_budget(check: &Check, budget: Duration) -> CheckResult {
         evidence: check.evidence,
         spec: check.spec.to_owned(),
         outcome: Outcome::Skip,
-        detail: format!(
-            "the run's total budget of {} s was spent",
-            budget.as_secs()
-        ),
+        detail: format!("the run's total budget of {} s was spent", budget.as_secs()),
         duration_ms: 0,
     }
 }

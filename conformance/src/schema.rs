@@ -13,10 +13,9 @@ pub fn spec_path() -> PathBuf {
 
 /// `components.schemas.<name>` of the Topics spec, as JSON.
 pub fn component_schema(name: &str) -> anyhow::Result<Value> {
-    all_component_schemas()?
-        .get(name)
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("{} has no components.schemas.{name}", spec_path().display()))
+    all_component_schemas()?.get(name).cloned().ok_or_else(|| {
+        anyhow::anyhow!("{} has no components.schemas.{name}", spec_path().display())
+    })
 }
 
 /// `components.schemas` of the Topics spec, as JSON.

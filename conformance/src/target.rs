@@ -512,7 +512,11 @@ impl Target {
     }
 
     /// Evict the `count` oldest buffered messages of a topic.
-    pub async fn evict(&self, topic: &str, count: u64) -> Result<admin_wire::TopicState, CheckError> {
+    pub async fn evict(
+        &self,
+        topic: &str,
+        count: u64,
+    ) -> Result<admin_wire::TopicState, CheckError> {
         self.admin()?
             .evict_messages(&self.cache, topic, &admin_wire::EvictRequest { count })
             .await

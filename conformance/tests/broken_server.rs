@@ -122,6 +122,31 @@ async fn a_key_handed_over_runs_the_check_against_the_endpoint() {
     assert!(!r.detail.contains("old-key"), "key leaked: {}", r.detail);
 }
 
+#[tokio::test]
+async fn a_subscribe_body_the_schema_refuses_fails_naming_the_problem() {
+    // One element with both keys, and a value with neither text nor binary.
+    let app = Router::new().route(
+        "/topics/{cache}/{topic}",
+        post(|| async { StatusCode::NO_CONTENT }).get(|| async {
+            (
+                [("content-type", "application/json")],
+                r#"{"items": [{"item": {"topic_sequence_number": 1, "value": {"number": 1}},
+                               "discontinuity": {"last_topic_sequence": 0, "new_topic_sequence": 1}}]}"#,
+            )
+        }),
+    );
+    let url = serve(app).await;
+    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", None).await);
+    let check = checks::all()
+        .into_iter()
+        .find(|c| c.id == "subscribe.batch.200")
+        .unwrap();
+    let r = run_one(target, &check).await;
+    assert_eq!(r.outcome, Outcome::Fail, "{r:?}");
+    assert!(r.detail.contains("SubscribeResponse"), "{}", r.detail);
+    assert!(r.detail.contains("/items/0"), "names where: {}", r.detail);
+}
+
 // ---- one broken server per violation class ----
 
 /// What the fake server gets wrong.
@@ -183,7 +208,7 @@ impl Fake {
             };
         };
         match self.breakage {
-            Breakage::Loss if t.publishes % 3 == 0 => {}
+            Breakage::Loss if t.publishes.is_multiple_of(3) => {}
             Breakage::Reorder => match t.held.take() {
                 None => t.held = Some(text),
                 Some(first) => {
@@ -193,7 +218,7 @@ impl Fake {
             },
             Breakage::Phantom => {
                 push(t, text);
-                if t.publishes % 2 == 0 {
+                if t.publishes.is_multiple_of(2) {
                     push(t, format!("phantom-{}", t.publishes));
                 }
             }
@@ -211,9 +236,7 @@ impl Fake {
             t.next = 1;
         }
         let first = t.messages.first().map_or(t.next, |m| m.0);
-        let item = |(seq, text): &(u64, String)| {
-            json!({"item": {"topic_sequence_number": seq, "sequence_page": PAGE, "value": {"text": text}}})
-        };
+        let item = |(seq, text): &(u64, String)| json!({"item": {"topic_sequence_number": seq, "sequence_page": PAGE, "value": {"text": text}}});
         let mut out = Vec::new();
         let from = if n == 0 {
             t.next
@@ -341,7 +364,11 @@ fn caught(results: &HashMap<String, CheckResult>, id: &str, naming: &[&str]) {
         "{id} should have caught it: {r:?}"
     );
     for word in naming {
-        assert!(r.detail.contains(word), "{id} should name {word:?}: {}", r.detail);
+        assert!(
+            r.detail.contains(word),
+            "{id} should name {word:?}: {}",
+            r.detail
+        );
     }
 }
 
@@ -352,7 +379,11 @@ const NUMBERING: &str = "subscribe.history.numbering";
 async fn a_server_that_loses_messages_is_caught_by_the_run_wide_delivery_check() {
     let r = run_broken(
         Breakage::Loss,
-        &["subscribe.subscribers-agree", "subscribe.numbering.plus-one", DELIVERY],
+        &[
+            "subscribe.subscribers-agree",
+            "subscribe.numbering.plus-one",
+            DELIVERY,
+        ],
     )
     .await;
     caught(&r, DELIVERY, &["lost:"]);
@@ -361,21 +392,33 @@ async fn a_server_that_loses_messages_is_caught_by_the_run_wide_delivery_check()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_delivers_unpublished_messages_is_caught_as_phantom() {
-    let r = run_broken(Breakage::Phantom, &["subscribe.subscribers-agree", DELIVERY]).await;
+    let r = run_broken(
+        Breakage::Phantom,
+        &["subscribe.subscribers-agree", DELIVERY],
+    )
+    .await;
     caught(&r, DELIVERY, &["phantom:"]);
     caught(&r, "subscribe.subscribers-agree", &["phantom:"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_numbering_against_publish_order_is_caught() {
-    let r = run_broken(Breakage::Reorder, &["subscribe.subscribers-agree", DELIVERY]).await;
+    let r = run_broken(
+        Breakage::Reorder,
+        &["subscribe.subscribers-agree", DELIVERY],
+    )
+    .await;
     caught(&r, "subscribe.subscribers-agree", &["publish order:"]);
     caught(&r, DELIVERY, &["publish order:"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_repeats_a_message_is_caught_as_duplicate() {
-    let r = run_broken(Breakage::Repeat, &["subscribe.numbering.plus-one", DELIVERY]).await;
+    let r = run_broken(
+        Breakage::Repeat,
+        &["subscribe.numbering.plus-one", DELIVERY],
+    )
+    .await;
     caught(&r, DELIVERY, &["duplicate:"]);
 }
 
@@ -388,18 +431,33 @@ async fn a_server_that_skips_numbers_fails_plus_one_and_the_numbering_check() {
     .await;
     caught(&r, "subscribe.numbering.plus-one", &["previous one + 1"]);
     caught(&r, NUMBERING, &["gap:"]);
-    assert_eq!(r[DELIVERY].outcome, Outcome::Pass, "nothing was lost: {:?}", r[DELIVERY]);
+    assert_eq!(
+        r[DELIVERY].outcome,
+        Outcome::Pass,
+        "nothing was lost: {:?}",
+        r[DELIVERY]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poll_that_does_not_wait_fails_the_long_poll_check() {
     let r = run_broken(
         Breakage::NoWait,
-        &["subscribe.long-poll.waits-for-publish", "subscribe.empty-batch-after-wait"],
+        &[
+            "subscribe.long-poll.waits-for-publish",
+            "subscribe.empty-batch-after-wait",
+        ],
     )
     .await;
-    caught(&r, "subscribe.long-poll.waits-for-publish", &["did not wait"]);
-    assert_eq!(r["subscribe.long-poll.waits-for-publish"].outcome, Outcome::Fail);
+    caught(
+        &r,
+        "subscribe.long-poll.waits-for-publish",
+        &["did not wait"],
+    );
+    assert_eq!(
+        r["subscribe.long-poll.waits-for-publish"].outcome,
+        Outcome::Fail
+    );
     caught(&r, "subscribe.empty-batch-after-wait", &["waits"]);
 }
 
@@ -410,7 +468,11 @@ async fn a_stale_page_served_silently_is_caught() {
         &["subscribe.discontinuity.stale-page", DELIVERY],
     )
     .await;
-    caught(&r, "subscribe.discontinuity.stale-page", &["a discontinuity first"]);
+    caught(
+        &r,
+        "subscribe.discontinuity.stale-page",
+        &["a discontinuity first"],
+    );
     caught(&r, DELIVERY, &["page change:"]);
 }
 
@@ -425,8 +487,16 @@ async fn a_discontinuity_without_its_page_is_caught() {
         ],
     )
     .await;
-    caught(&r, "subscribe.discontinuity.future-number", &["new_sequence_page"]);
-    caught(&r, "subscribe.discontinuity.next-item-carries-new", &["page"]);
+    caught(
+        &r,
+        "subscribe.discontinuity.future-number",
+        &["new_sequence_page"],
+    );
+    caught(
+        &r,
+        "subscribe.discontinuity.next-item-carries-new",
+        &["page"],
+    );
     assert_eq!(
         r["subscribe.discontinuity.next-item-carries-new"].outcome,
         Outcome::Fail
@@ -441,7 +511,11 @@ async fn a_discontinuity_with_the_wrong_last_is_caught() {
         &["subscribe.discontinuity.future-number", DELIVERY],
     )
     .await;
-    caught(&r, "subscribe.discontinuity.future-number", &["last_topic_sequence"]);
+    caught(
+        &r,
+        "subscribe.discontinuity.future-number",
+        &["last_topic_sequence"],
+    );
     caught(&r, DELIVERY, &["wrong last:"]);
 }
 
@@ -463,4 +537,3 @@ async fn the_fake_without_breakage_passes_what_the_broken_ones_fail() {
         assert_eq!(r[id].outcome, Outcome::Pass, "{id}: {:?}", r[id]);
     }
 }
-

@@ -58,25 +58,24 @@ fn main() -> std::process::ExitCode {
         })
     };
     let run = Arc::new(run);
-    let trials = all
-        .into_iter()
-        .map(|check| {
-            let run = run.clone();
-            let name = check.id;
-            Trial::test(name, move || {
-                let Some(result) = run().get(name) else {
-                    return Err(Failed::from("the check did not run"));
-                };
-                match result.outcome {
-                    Outcome::Pass => Ok(()),
-                    Outcome::Skip | Outcome::Differs | Outcome::Fail => Err(Failed::from(format!(
-                        "{:?}: {}",
-                        result.outcome, result.detail
-                    ))),
-                }
+    let trials =
+        all.into_iter()
+            .map(|check| {
+                let run = run.clone();
+                let name = check.id;
+                Trial::test(name, move || {
+                    let Some(result) = run().get(name) else {
+                        return Err(Failed::from("the check did not run"));
+                    };
+                    match result.outcome {
+                        Outcome::Pass => Ok(()),
+                        Outcome::Skip | Outcome::Differs | Outcome::Fail => Err(Failed::from(
+                            format!("{:?}: {}", result.outcome, result.detail),
+                        )),
+                    }
+                })
+                .with_kind(format!("{}", check.evidence))
             })
-            .with_kind(format!("{}", check.evidence))
-        })
-        .collect();
+            .collect();
     libtest_mimic::run(&args, trials).exit_code()
 }

@@ -1,8 +1,8 @@
 //! Error bodies (docs/api.md §5): JSON `{status, title, detail}`.
 
 use super::check;
-use crate::registry::Check;
 use crate::failure::CheckError;
+use crate::registry::Check;
 use crate::request::Req;
 use crate::target::Target;
 use serde_json::Value;

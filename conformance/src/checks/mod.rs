@@ -184,7 +184,8 @@ impl Subscriber {
     /// `payload` is published while this subscriber listens: it must
     /// arrive (or be announced as gone).
     pub fn expect(&self, payload: &str) {
-        self.t.history_of(&self.topic, |h| h.expect(&self.name, payload));
+        self.t
+            .history_of(&self.topic, |h| h.expect(&self.name, payload));
     }
 
     /// ` (connection lost: ...)` when any was, for failure details.
@@ -209,7 +210,12 @@ impl Subscriber {
         if resp.status != 200 {
             return Err(self
                 .t
-                .fail("subscribing answers 200 (docs/api.md §4)", "status 200", &req, &resp)
+                .fail(
+                    "subscribing answers 200 (docs/api.md §4)",
+                    "status 200",
+                    &req,
+                    &resp,
+                )
                 .into());
         }
         let (elements, events) = parse_batch(&self.t, &req, &resp)?;

@@ -64,7 +64,10 @@ fn judge(t: &Target, counts: impl Fn(&str) -> bool, behaviour: &str) -> Result<(
     let shown = found.len().min(20);
     Err(CheckError::Fail(Failure::new(
         behaviour,
-        &format!("no violations over {} topics, {subscribers} subscribers", history.len()),
+        &format!(
+            "no violations over {} topics, {subscribers} subscribers",
+            history.len()
+        ),
         format!(
             "{} violations: {}{}",
             found.len(),

@@ -337,7 +337,11 @@ async fn long_poll_waits(t: Arc<Target>) -> Result<(), CheckError> {
             } else {
                 format!("answered after {} ms with {got:?}", elapsed.as_millis())
             };
-            let which = if round == 0 { "from now on" } else { "caught up" };
+            let which = if round == 0 {
+                "from now on"
+            } else {
+                "caught up"
+            };
             return Err(CheckError::Fail(Failure {
                 behaviour: format!(
                     "a long poll ({which}) waits and answers with the message published from another connection while it waited"

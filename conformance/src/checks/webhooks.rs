@@ -420,10 +420,7 @@ async fn receiver_500(t: Arc<Target>) -> Result<(), CheckError> {
     if first.is_none() || attempts != 1 {
         return Err(fail(
             "a receiver answering 500 gets exactly one attempt (no retry)",
-            &format!(
-                "one POST, then nothing for {} s",
-                RETRY_WATCH.as_secs()
-            ),
+            &format!("one POST, then nothing for {} s", RETRY_WATCH.as_secs()),
             format!("{attempts} POSTs"),
         ));
     }
