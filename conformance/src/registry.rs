@@ -198,7 +198,8 @@ pub async fn run_all(
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn patterns_match_substrings_and_globs() {
@@ -207,5 +208,60 @@ mod tests {
         assert!(matches("*.400", "auth.both-placements.publish.400"));
         assert!(!matches("subscribe.*", "publish.text.204"));
         assert!(matches("*", "anything"));
+    }
+
+    static FINISHED: AtomicUsize = AtomicUsize::new(0);
+
+    fn check(id: &'static str, after_all: bool, run: fn(Arc<Target>) -> CheckFuture) -> Check {
+        Check {
+            id,
+            evidence: Evidence::D,
+            spec: "§4",
+            needs_admin: false,
+            budget: Duration::from_secs(5),
+            after_all,
+            run,
+        }
+    }
+
+    #[tokio::test]
+    async fn checks_run_at_once_the_run_wide_ones_last_and_report_in_registry_order() {
+        let slow = check("slow", false, |_| {
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                FINISHED.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        let fast = check("fast", false, |_| {
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                FINISHED.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        let last = check("last", true, |_| {
+            Box::pin(async {
+                match FINISHED.load(Ordering::SeqCst) {
+                    2 => Ok(()),
+                    n => Err(CheckError::Skip(format!("{n} finished before it"))),
+                }
+            })
+        });
+        // A closed port: the target is only a handle here.
+        let target = Arc::new(Target::endpoint("http://127.0.0.1:9", "k", "c", None).await);
+        let start = Instant::now();
+        let report = run_all(target, &[last, slow, fast], &RunOptions::default(), |_| {}).await;
+        let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["last", "slow", "fast"]);
+        assert!(
+            report.checks.iter().all(|c| c.outcome == Outcome::Pass),
+            "{report:?}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_millis(550),
+            "not concurrent: {:?}",
+            start.elapsed()
+        );
     }
 }

@@ -64,9 +64,12 @@ impl KeyRole {
 
     /// Parse `NAME=KEY`.
     pub fn parse_arg(arg: &str) -> Result<KeyArg, String> {
-        let (name, key) = arg
-            .split_once('=')
-            .ok_or_else(|| format!("--key wants NAME=KEY, got {:?}", redact(arg)))?;
+        let (name, key) = arg.split_once('=').ok_or_else(|| {
+            format!(
+                "--key wants NAME=KEY, got {} characters without '=' (not shown: it may be a key)",
+                arg.chars().count()
+            )
+        })?;
         let role = KeyRole::ALL
             .into_iter()
             .find(|r| r.name() == name)
@@ -99,11 +102,6 @@ impl std::fmt::Debug for KeyArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "KeyArg({}=…)", self.role.name())
     }
-}
-
-/// An argument as it may be shown: never the key.
-fn redact(arg: &str) -> String {
-    arg.chars().take(16).collect::<String>() + "…"
 }
 
 /// The endpoint under test and what the suite knows about it.
@@ -547,4 +545,24 @@ fn run_id() -> u64 {
         .map(|d| d.as_micros() as u64)
         .unwrap_or(0)
         ^ u64::from(std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyRole;
+
+    #[test]
+    fn key_arguments_name_the_role_and_never_show_the_key() {
+        let k = KeyRole::parse_arg("subscribe-only=s3cr3t").unwrap();
+        assert_eq!(k.role, KeyRole::SubscribeOnly);
+        assert_eq!(k.key, "s3cr3t");
+        assert!(!format!("{k:?}").contains("s3cr3t"));
+        let e = KeyRole::parse_arg("admin=s3cr3t-and-more-than-sixteen").unwrap_err();
+        assert!(
+            e.contains("publish-only, subscribe-only, other-cache, expired"),
+            "{e}"
+        );
+        let e = KeyRole::parse_arg("s3cr3t").unwrap_err();
+        assert!(!e.contains("s3c"), "{e}");
+    }
 }

@@ -61,6 +61,10 @@ pub fn all() -> Vec<Check> {
     v
 }
 
+/// How long a check lets a poll reach the server before it publishes what
+/// the poll should receive (a poll from now on misses what came before it).
+pub(crate) const POLL_HEAD_START: Duration = Duration::from_millis(200);
+
 /// Publish text with the suite's token; anything but 204 fails.
 pub(crate) async fn publish_ok(t: &Target, topic: &str, text: &str) -> Result<(), CheckError> {
     let req = Req::publish_text(&t.cache, topic, t.token(), text);
@@ -265,7 +269,7 @@ pub(crate) async fn poll_while_publishing(
         let r = sub.poll().await;
         (sub, r)
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(POLL_HEAD_START).await;
     for p in payloads {
         publish_ok(t, topic, p).await?;
     }

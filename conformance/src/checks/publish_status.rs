@@ -152,7 +152,7 @@ async fn form_type_is_text(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("form");
     let mut sub = Subscriber::from_now(&t, &topic);
     let poller = tokio::spawn(async move { sub.poll().await });
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    tokio::time::sleep(super::POLL_HEAD_START).await;
     let req = Req {
         content_type: Some("application/x-www-form-urlencoded".into()),
         ..Req::publish_text(&t.cache, &topic, t.token(), "curl-default")

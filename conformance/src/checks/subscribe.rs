@@ -155,7 +155,7 @@ async fn publish_binary(
 ) -> Result<(super::Batch, Option<String>), CheckError> {
     let mut sub = Subscriber::from_now(t, topic);
     let poller = tokio::spawn(async move { sub.poll().await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(super::POLL_HEAD_START).await;
     let req = Req::publish_bytes(&t.cache, topic, t.token(), &BYTES);
     t.expect_status("publishing bytes answers 204", &req, 204)
         .await?;
@@ -265,7 +265,7 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
             (sub, r)
         }));
     }
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(super::POLL_HEAD_START).await;
     for p in &payloads {
         publish_ok(&t, &topic, p).await?;
     }
@@ -356,7 +356,7 @@ async fn long_poll_waits(t: Arc<Target>) -> Result<(), CheckError> {
 }
 
 /// When the long-poll check publishes, after the poll was sent.
-const PUBLISH_AFTER: Duration = Duration::from_millis(100);
+const PUBLISH_AFTER: Duration = super::POLL_HEAD_START;
 
 /// With nothing to deliver the poll waits, then answers `{"items": []}`
 /// (the wait and the empty answer are the project's choice, docs/api.md §4).
