@@ -2,7 +2,7 @@
 //! server answers (items, gaps, repeats, discontinuities, page changes, empty
 //! batches, 500s) drives a `Subscription` against a small axum fake; its
 //! events, and the cursor sent on every poll, must match a reference model
-//! written from SPEC §4 (never skip silently: an unannounced jump or page
+//! written from docs/api.md §4 (never skip silently: an unannounced jump or page
 //! change becomes a synthesized discontinuity; a repeat is dropped).
 
 use axum::extract::{Query, State};

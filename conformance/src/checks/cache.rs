@@ -6,10 +6,12 @@
 //! with what the server says it stored.
 
 use super::check;
+use crate::failure::{CheckError, Failure};
 use crate::registry::Check;
-use crate::target::{Auth, CheckError, Failure, Req, Resp, Target, encode_segment};
+use crate::request::{Auth, Req, Resp, encode_segment};
+use crate::target::{KeyRole, Target};
 use base64::Engine as _;
-use serde_json::json;
+use momento_http::admin_wire::{FaultAction, FaultOperation};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -87,8 +89,8 @@ pub(super) fn checks() -> Vec<Check> {
             true,
             other_cache_403
         ),
-        check!("cache.rate-limit.429", D, "§7 §8", true, fault_429),
-        check!("cache.server-error.500", D, "§7", true, fault_500),
+        check!("emulator.cache.rate-limit.429", C, "§9", true, fault_429),
+        check!("emulator.cache.server-error.500", C, "§9", true, fault_500),
     ]
 }
 
@@ -113,6 +115,7 @@ fn cache_req(
         content_type: (!body.is_empty()).then(|| "application/octet-stream".into()),
         body: body.to_vec(),
         want_429: false,
+        topic: None,
     }
 }
 
@@ -532,13 +535,7 @@ async fn no_token_401(t: Arc<Target>) -> Result<(), CheckError> {
 }
 
 async fn other_cache_403(t: Arc<Target>) -> Result<(), CheckError> {
-    let token = t
-        .mint(json!({
-            "caches": [t.missing_cache()],
-            "role": "publish-subscribe",
-            "ttl_seconds": 60,
-        }))
-        .await?;
+    let token = t.key(KeyRole::OtherCache).await?;
     let req = get_req(&t, &[("key", "k")]).with_auth(Auth::Header(token));
     t.expect_status(
         "a token limited to another cache answers 403 on this one",
@@ -552,12 +549,16 @@ async fn other_cache_403(t: Arc<Target>) -> Result<(), CheckError> {
 async fn fault_429(t: Arc<Target>) -> Result<(), CheckError> {
     let key = fresh_key(&t, "cache-429");
     let req = get_req(&t, &[("key", &key)]);
-    super::injected_429_has_retry_after(&t, "cache_get", &key, req).await
+    super::emulator::injected_429_has_retry_after(&t, FaultOperation::CacheGet, &key, req).await
 }
 
 async fn fault_500(t: Arc<Target>) -> Result<(), CheckError> {
     let key = fresh_key(&t, "cache-500");
-    t.inject_fault("cache_set", &key, 1, json!({"status": 500}))
+    let action = FaultAction {
+        status: Some(500),
+        ..FaultAction::default()
+    };
+    t.inject_fault(FaultOperation::CacheSet, &key, 1, action)
         .await?;
     let req = set_req(&t, &[("key", &key)], TTL, b"v");
     t.expect_status("a server fault on a cache set answers 500", &req, 500)
