@@ -419,3 +419,40 @@ fn no_key_at_all_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("MOMENTO_API_KEY"));
 }
+
+#[test]
+fn the_token_can_travel_in_the_query_for_cache_commands_too() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args([
+            "cache", "set", CACHE, "k", "v", "--ttl", "60", "--auth", "query",
+        ])
+        .assert()
+        .success();
+    emu.cmd()
+        .args(["cache", "get", CACHE, "k", "--auth", "query"])
+        .assert()
+        .success()
+        .stdout("v");
+}
+
+#[test]
+fn a_closed_pipe_on_get_ends_quietly() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["cache", "set", CACHE, "k", "v", "--ttl", "60"])
+        .assert()
+        .success();
+    // A pipe whose reader is gone before the value is written: like `| head -c 0`.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(crate::common::BIN)
+        .args(["cache", "get", CACHE, "k"])
+        .env("MOMENTO_API_KEY", emu.emulator.api_key())
+        .stdout(std::process::Stdio::from(writer))
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert_eq!((output.status.code(), err.as_str()), (Some(0), ""));
+}
