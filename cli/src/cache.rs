@@ -191,11 +191,13 @@ async fn run_set(args: Set) -> Result<(), CliError> {
     let len = bytes.len();
     let target = &args.target;
     client.set(&target.cache, key, bytes, args.ttl).await?;
+    // The TTL as it travelled: whole seconds, rounded up (docs/api.md §7).
+    let sent = Duration::from_secs(args.ttl.as_secs() + u64::from(args.ttl.subsec_nanos() > 0));
     eprintln!(
         "stored {len} bytes under {} in {} for {}",
         target.describe_key(&args.common),
         target.cache,
-        humantime::format_duration(args.ttl)
+        humantime::format_duration(sent)
     );
     Ok(())
 }

@@ -311,6 +311,21 @@ fn a_bad_ttl_is_a_usage_error_that_says_what_is_allowed_and_stores_nothing() {
 }
 
 #[test]
+fn a_ttl_under_a_second_is_stored_for_a_whole_second_and_says_so() {
+    let clock = ManualClock::new();
+    let emu = start_with_clock(&clock);
+    emu.cmd()
+        .args(["cache", "set", CACHE, "k", "v", "--ttl", "200ms"])
+        .assert()
+        .success()
+        .stderr(predicate::str::ends_with("for 1s\n"));
+    clock.advance(Duration::from_millis(900));
+    assert_eq!(get(&emu, &["k"]).0, 0, "rounded up, not down to zero");
+    clock.advance(Duration::from_millis(200));
+    assert_eq!(get(&emu, &["k"]).0, 1);
+}
+
+#[test]
 fn a_ttl_of_exactly_a_day_is_accepted() {
     let emu = Emu::start();
     emu.cmd()
