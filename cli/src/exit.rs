@@ -3,7 +3,7 @@
 //! | status | meaning |
 //! | --- | --- |
 //! | 0 | done |
-//! | 1 | a negative answer: a bad signature, an expired key, fewer messages than `--count` before `--timeout` |
+//! | 1 | a negative answer: a cache miss, a bad signature, an expired key, fewer messages than `--count` before `--timeout` |
 //! | 2 | usage: bad arguments, no or malformed API key, unreadable input |
 //! | 3 | the server refused (4xx, 5xx) or could not be reached |
 //!

@@ -6,6 +6,7 @@
 //! - `connect.rs`: the API key and endpoint (`MOMENTO_API_KEY`,
 //!   `MOMENTO_ENDPOINT`, `--api-key-file`, `--endpoint`, `--region`, `--auth`).
 //! - `topic.rs`: `topic publish`, `topic subscribe`.
+//! - `cache.rs`: `cache get`, `cache set`, `cache delete`.
 //! - `output.rs`: how subscription events are printed (text or JSON lines);
 //!   the one match on the client's `TopicEvent`.
 //! - `webhook.rs`: `webhook verify`, `webhook sign`.
@@ -13,6 +14,7 @@
 //! - `completions.rs`: shell completion scripts.
 //! - `exit.rs`: the exit statuses (0 ok, 1 negative, 2 usage, 3 server or network).
 
+mod cache;
 mod completions;
 mod connect;
 mod exit;
@@ -27,8 +29,9 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{CliError, Exit};
 
-const ABOUT: &str = "Momento Topics from a terminal, over the HTTP API: publish, subscribe (with resume \
-and every gap announced), verify webhook signatures, inspect API keys.";
+const ABOUT: &str = "Momento Topics and cache from a terminal, over the HTTP API: publish, subscribe \
+(with resume and every gap announced), get and set cache items byte for byte, verify webhook \
+signatures, inspect API keys.";
 
 const AFTER_HELP: &str = "\
 Credentials:
@@ -39,11 +42,12 @@ Credentials:
     export MOMENTO_API_KEY=$(cat key.txt)
 
 Output:
-  Data (messages, events, signatures) goes to stdout; messages to stderr.
+  Data (messages, events, cache values, signatures) goes to stdout; messages to stderr.
 
 Exit status:
   0  done
-  1  a negative answer: invalid signature, expired key, --timeout before --count
+  1  a negative answer: a cache miss, invalid signature, expired key, --timeout
+     before --count
   2  usage: bad arguments, no or malformed API key, unreadable input
   3  the server refused the request, or could not be reached
 
@@ -71,6 +75,9 @@ enum Command {
     /// Publish messages and subscribe to topics.
     #[command(subcommand)]
     Topic(topic::TopicCommand),
+    /// Get, set and delete cache items.
+    #[command(subcommand, after_help = cache::GROUP_EXAMPLES)]
+    Cache(cache::CacheCommand),
     /// Verify or sign webhook deliveries.
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
@@ -89,6 +96,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Topic(command) => run_async(topic::run(command)),
+        Command::Cache(command) => run_async(cache::run(command)),
         Command::Webhook(command) => webhook::run(command),
         Command::Key(command) => key::run(command),
         Command::Completions(args) => completions::run(args),

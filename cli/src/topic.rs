@@ -139,10 +139,10 @@ async fn run_publish(args: Publish) -> Result<(), CliError> {
 }
 
 /// The message from stdin; for text, without one trailing newline (as `$(...)` drops it).
-fn read_stdin(binary: bool) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_stdin(binary: bool) -> Result<Vec<u8>, CliError> {
     let mut stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprintln!("reading the message from stdin; end it with Ctrl-D");
+        eprintln!("reading from stdin; end it with Ctrl-D");
     }
     let mut bytes = Vec::new();
     stdin

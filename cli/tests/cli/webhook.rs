@@ -4,7 +4,8 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use momento_http::webhook::{PostUrl, Webhook, WebhookAdmin, WebhookId};
+use momento_http::EmulatorAdmin;
+use momento_http::webhook::{PostUrl, Webhook, WebhookId};
 use predicates::prelude::*;
 
 use crate::common::{CACHE, Emu, bare_cmd, stdout};
@@ -221,7 +222,7 @@ fn receive_one(listener: &TcpListener) -> (Vec<u8>, String) {
 fn a_real_delivery_from_the_emulator_verifies_and_fails_after_rotation() {
     let emu = Emu::start();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let admin = WebhookAdmin::new(&emu.emulator.base_url()).unwrap();
+    let admin = EmulatorAdmin::new(&emu.emulator.base_url()).unwrap();
     let id = WebhookId {
         cache_name: CACHE.into(),
         webhook_name: "hook".into(),
