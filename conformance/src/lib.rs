@@ -19,8 +19,6 @@
 //! - [`report`]: results and their formats.
 //! - [`schema`]: the `WebhookEvent` JSON schema, read from `openapi/momento-http.yaml`.
 //! - [`cli`]: the command line.
-//! - [`seeded`]: reproducible randomness for the soak and the storm
-//!   (`src/bin/momento-http-load/`).
 
 pub mod checks;
 pub mod cli;
@@ -28,5 +26,4 @@ pub mod history;
 pub mod registry;
 pub mod report;
 pub mod schema;
-pub mod seeded;
 pub mod target;

@@ -1,57 +1,83 @@
-//! The fan-out floor: the delivery latency of the least an HTTP long-poll
-//! server can do, measured beside `delivery_latency` with the same load.
+//! The fan-out floor: the least an HTTP long-poll server can do, driven
+//! exactly as `delivery_saturation` drives the emulator.
 //!
-//! A bare axum handler keeps the latest message in a `watch` channel; a POST
-//! replaces it and a GET waits until it is newer than the poller's last.
-//! Raw reqwest pollers and a raw reqwest publisher drive it at the same rate
-//! as the measured run. No auth, no buffer, no JSON, no client layer: what is
-//! left is the HTTP itself, one response per subscriber per message, on the
-//! same cores. Dividing the measured latency by this one shows what the
-//! emulator and the client add; dividing this one by the round trip shows
-//! what the machine allows.
+//! A bare axum handler keeps every message's publish time in a `Vec`; a POST
+//! appends one, a GET waits until there is a message after the poller's last
+//! and answers up to [`MAX_BATCH`] of them (as many as the emulator's batch),
+//! one line each. Raw reqwest pollers and a raw reqwest publisher drive it.
+//! No auth, no JSON, no buffer bound, no client layer: what is left is the
+//! HTTP itself, one response per subscriber per batch, on the same cores.
+//! Dividing the emulator's figures by these shows what the emulator and the
+//! client add.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use tokio::sync::watch;
+use tokio::sync::Notify;
 
-/// The latest message: its number and its publish time (ns since the run's start).
-type Latest = (u64, u128);
+use super::latency::{Delivery, Pace};
+
+/// Messages per answer at most: the emulator's batch size.
+const MAX_BATCH: usize = 100;
+
+/// The server's state: every message's publish time (ns since the run's
+/// start; message `n` is at index `n - 1`), and who is waiting.
+#[derive(Default)]
+struct Topic {
+    stamps: Mutex<Vec<u128>>,
+    published: Notify,
+    waiting: AtomicU64,
+}
 
 #[derive(serde::Deserialize)]
 struct After {
-    after: u64,
+    after: usize,
 }
 
-async fn publish(State(tx): State<Arc<watch::Sender<Latest>>>, body: String) -> StatusCode {
+async fn publish(State(topic): State<Arc<Topic>>, body: String) -> StatusCode {
     let stamp: u128 = body.parse().unwrap_or(0);
-    tx.send_modify(|(n, s)| {
-        *n += 1;
-        *s = stamp;
-    });
+    topic
+        .stamps
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(stamp);
+    topic.published.notify_waiters();
     StatusCode::NO_CONTENT
 }
 
-async fn poll(State(tx): State<Arc<watch::Sender<Latest>>>, Query(q): Query<After>) -> String {
-    let mut rx = tx.subscribe();
-    let latest = rx
-        .wait_for(|(n, _)| *n > q.after)
-        .await
-        .map(|v| *v)
-        .unwrap_or((q.after, 0));
-    format!("{} {}", latest.0, latest.1)
+/// `after` and the stamps of the messages after it, one a line: `n stamp`.
+async fn poll(State(topic): State<Arc<Topic>>, Query(q): Query<After>) -> String {
+    topic.waiting.fetch_add(1, Ordering::Relaxed);
+    let batch = loop {
+        // Register for the next publish before looking, so none slips between.
+        let published = topic.published.notified();
+        {
+            let stamps = topic.stamps.lock().unwrap_or_else(|e| e.into_inner());
+            if stamps.len() > q.after {
+                let end = stamps.len().min(q.after + MAX_BATCH);
+                break (q.after + 1..=end)
+                    .zip(&stamps[q.after..end])
+                    .map(|(n, s)| format!("{n} {s}\n"))
+                    .collect::<String>();
+            }
+        }
+        published.await;
+    };
+    topic.waiting.fetch_sub(1, Ordering::Relaxed);
+    batch
 }
 
-/// Latencies (µs, sorted) and the publish rate reached, for `subscribers`
-/// pollers and `messages` messages at one per millisecond at most.
-pub async fn measure(subscribers: usize, messages: u64) -> anyhow::Result<(Vec<f64>, f64)> {
-    let (tx, _) = watch::channel::<Latest>((0, 0));
+/// `subscribers` raw pollers receive `messages` published by one raw
+/// publisher at `pace`.
+pub async fn deliver(subscribers: usize, messages: u64, pace: Pace) -> anyhow::Result<Delivery> {
+    let topic = Arc::new(Topic::default());
     let app = axum::Router::new()
         .route("/publish", axum::routing::post(publish))
         .route("/poll", axum::routing::get(poll))
-        .with_state(Arc::new(tx));
+        .with_state(topic.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move {
@@ -65,48 +91,63 @@ pub async fn measure(subscribers: usize, messages: u64) -> anyhow::Result<(Vec<f
             tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(messages as usize);
                 let mut last = 0u64;
-                let deadline = Instant::now() + Duration::from_secs(messages / 1000 + 30);
-                while last < messages && Instant::now() < deadline {
-                    let Ok(r) = http
-                        .get(format!("http://{addr}/poll?after={last}"))
-                        .send()
-                        .await
-                    else {
+                let mut at = t0;
+                while last < messages {
+                    let get = http.get(format!("http://{addr}/poll?after={last}")).send();
+                    let Ok(Ok(r)) = tokio::time::timeout(super::harness::STALL, get).await else {
                         break;
                     };
                     let Ok(text) = r.text().await else { break };
                     let now = t0.elapsed().as_nanos();
-                    let mut parts = text.split(' ');
-                    let n: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(last);
-                    let stamp: u128 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(now);
-                    // Messages that came and went while this poller was away
-                    // are not delivered here (the floor keeps only the latest).
-                    last = n;
-                    lat.push(now.saturating_sub(stamp) as f64 / 1e3);
+                    at = Instant::now();
+                    for line in text.lines() {
+                        let mut parts = line.split(' ');
+                        let n = parts.next().and_then(|p| p.parse().ok());
+                        let stamp = parts.next().and_then(|p| p.parse::<u128>().ok());
+                        if let (Some(n), Some(stamp)) = (n, stamp) {
+                            last = n;
+                            lat.push(now.saturating_sub(stamp) as f64 / 1e3);
+                        }
+                    }
                 }
-                lat
+                (lat, at)
             })
         })
         .collect();
-    // Let the first polls arrive, as the measured run does.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut tick = tokio::time::interval(Duration::from_millis(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Let every first poll arrive, as the measured run does.
+    let until = Instant::now() + Duration::from_secs(10);
+    while topic.waiting.load(Ordering::Relaxed) < subscribers as u64 && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut tick = pace.ticker();
     let started = Instant::now();
+    let mut failed = 0;
     for _ in 0..messages {
-        tick.tick().await;
+        if let Some(tick) = tick.as_mut() {
+            tick.tick().await;
+        }
         let stamp = t0.elapsed().as_nanos();
-        http.post(format!("http://{addr}/publish"))
+        let sent = http
+            .post(format!("http://{addr}/publish"))
             .body(stamp.to_string())
             .send()
-            .await?;
+            .await;
+        if !sent.is_ok_and(|r| r.status() == StatusCode::NO_CONTENT) {
+            failed += 1;
+        }
     }
-    let rate = messages as f64 / started.elapsed().as_secs_f64();
-    let mut all = Vec::new();
+    let publish_secs = started.elapsed().as_secs_f64();
+    let mut received = Vec::with_capacity(subscribers);
     for p in pollers {
-        all.extend(p.await?);
+        received.push(p.await?);
     }
     server.abort();
-    all.sort_by(f64::total_cmp);
-    Ok((all, rate))
+    Ok(Delivery::from_subscribers(
+        messages,
+        publish_secs,
+        failed,
+        started,
+        received,
+        0,
+    ))
 }
