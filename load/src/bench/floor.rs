@@ -151,3 +151,26 @@ pub async fn deliver(subscribers: usize, messages: u64, pace: Pace) -> anyhow::R
         0,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::deliver;
+    use crate::bench::latency::Pace;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_floor_delivers_every_message_to_every_poller_in_batches() {
+        // More messages than one batch holds, published flat out.
+        let d = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            deliver(3, 250, Pace::FlatOut),
+        )
+        .await
+        .expect("the floor finished in time")
+        .expect("the floor ran");
+        assert_eq!(d.failed_publishes, 0, "{}", d.describe());
+        assert_eq!(d.missing, 0, "{}", d.describe());
+        assert_eq!(d.delivered, 750, "{}", d.describe());
+        assert!(d.delivered_per_sec > 0.0, "{}", d.describe());
+        assert!(d.latencies.iter().all(|l| l.is_finite() && *l >= 0.0));
+    }
+}
