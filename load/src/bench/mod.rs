@@ -76,8 +76,11 @@ impl Plan {
 /// A scenario run: its figure (or why it could not run).
 type Run = Pin<Box<dyn Future<Output = anyhow::Result<Scenario>> + Send>>;
 
+/// How to start a scenario with a plan.
+type Start = fn(Plan) -> Run;
+
 /// Every scenario, in run order: its name and how to run it.
-pub fn scenarios() -> Vec<(&'static str, fn(Plan) -> Run)> {
+pub fn scenarios() -> Vec<(&'static str, Start)> {
     vec![
         ("conformance_wall", |_| Box::pin(suite::conformance_wall())),
         ("publish_throughput", |p| {
