@@ -27,7 +27,6 @@
 //! - [`schema`]: the spec's `SubscribeResponse` and `WebhookEvent` schemas,
 //!   read from `openapi/momento-http.yaml`.
 //! - [`cli`]: the command line.
-//! - [`seeded`]: reproducible randomness for the soak and the storm.
 
 pub mod checks;
 pub mod cli;
@@ -37,5 +36,4 @@ pub mod registry;
 pub mod report;
 pub mod request;
 pub mod schema;
-pub mod seeded;
 pub mod target;

@@ -156,14 +156,16 @@ pub async fn run_all(
     mut progress: impl FnMut(&CheckResult),
 ) -> Report {
     let start = Instant::now();
-    let selected: Vec<&Check> = checks
+    // Owned copies: a future that borrows from the filter's items is not
+    // provably `Send`, which a caller spawning the run needs.
+    let selected: Vec<Check> = checks
         .iter()
         .filter(|c| options.only.as_deref().is_none_or(|p| matches(p, c.id)))
+        .copied()
         .collect();
     let mut results: Vec<Option<CheckResult>> = vec![None; selected.len()];
-    let run = |i: usize, check: &'_ Check| {
+    let run = |i: usize, check: Check| {
         let target = target.clone();
-        let check = *check;
         async move {
             if start.elapsed() >= options.total_budget {
                 (i, out_of_budget(&check, options.total_budget))
@@ -172,20 +174,26 @@ pub async fn run_all(
             }
         }
     };
-    let mut concurrent = futures::stream::iter(
-        selected
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.after_all)
-            .map(|(i, c)| run(i, c)),
-    )
-    .buffer_unordered(options.concurrency.max(1));
+    let concurrent_checks: Vec<(usize, Check)> = selected
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, c)| !c.after_all)
+        .collect();
+    let mut concurrent =
+        futures::stream::iter(concurrent_checks.into_iter().map(|(i, c)| run(i, c)))
+            .buffer_unordered(options.concurrency.max(1));
     while let Some((i, result)) = concurrent.next().await {
         progress(&result);
         results[i] = Some(result);
     }
     drop(concurrent);
-    for (i, check) in selected.iter().enumerate().filter(|(_, c)| c.after_all) {
+    for (i, check) in selected
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, c)| c.after_all)
+    {
         let (_, result) = run(i, check).await;
         progress(&result);
         results[i] = Some(result);

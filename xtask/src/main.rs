@@ -39,7 +39,7 @@ enum Command {
     },
     /// Benchmark scenarios on loopback; see `cargo xtask bench -- --help`.
     Bench {
-        /// Passed to momento-http-load bench: [--quick] [--format table|json] [--out FILE].
+        /// Passed to momento-http-load bench: [--quick] [--only NAME] [--format table|json] [--out FILE].
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -51,7 +51,7 @@ enum Command {
     },
     /// Fire malformed requests at the emulator and count the answers.
     Storm {
-        /// Passed to momento-http-load storm: [--requests N] [--seed S].
+        /// Passed to momento-http-load storm: [--requests N] [--seed S] [--concurrency N].
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },

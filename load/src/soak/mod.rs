@@ -3,17 +3,23 @@
 //! `Retry-After`, dropped connections, delays) are injected through the admin
 //! API. The conformance suite's history checker judges what arrived.
 //!
-//! Shared by the `momento-http-load soak` command and `tests/soak_small.rs`
-//! (included there by `#[path]`), so it uses no binary-only dependency.
+//! - `faults`: the seeded fault schedule.
+//! - `findings`: [`SoakReport`], what the run saw, and its rendering.
 
-use std::collections::BTreeMap;
+mod faults;
+mod findings;
+
+pub use findings::{SoakReport, SubscriberReport};
+
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
-use momento_http::{Cursor, RetryPolicy, TopicClient, TopicEvent, TopicValue};
+use momento_http::{RetryPolicy, TopicClient, TopicEvent, TopicValue};
 use momento_http_conformance::history::{Event, History};
-use momento_http_conformance::seeded::Rng;
 use momento_http_emulator::{Emulator, Limits};
+
+use crate::admin;
+use crate::seeded::Rng;
 
 const CACHE: &str = "soak";
 const TOPIC: &str = "soak-topic";
@@ -45,141 +51,6 @@ impl SoakConfig {
     }
 }
 
-/// What one subscriber saw.
-#[derive(Clone, Debug, Default)]
-pub struct SubscriberReport {
-    /// Messages delivered (items).
-    pub delivered: u64,
-    /// Discontinuities the server announced.
-    pub announced_discontinuities: u64,
-    /// Discontinuities the client had to infer (the server skipped silently).
-    pub synthesized_discontinuities: u64,
-    /// Errors the stream yielded (it goes on after them).
-    pub errors_seen: u64,
-    /// Failed polls the subscription retried without yielding them
-    /// ([`Subscription::retries`](momento_http::Subscription::retries)).
-    pub retries: u64,
-    /// Whether it saw the closing message before the deadline.
-    pub finished: bool,
-}
-
-/// The outcome of a soak.
-#[derive(Clone, Debug, Default)]
-pub struct SoakReport {
-    /// Seed used.
-    pub seed: u64,
-    /// Successful publishes (the closing message included).
-    pub published: u64,
-    /// Publishes that failed (each retried with a fresh payload).
-    pub publish_failures: u64,
-    /// Faults armed, by kind.
-    pub faults: BTreeMap<&'static str, u64>,
-    /// Per subscriber.
-    pub subscribers: BTreeMap<String, SubscriberReport>,
-    /// Violations by kind (gap, duplicate, reorder, divergent-numbering, lost).
-    pub violations: BTreeMap<&'static str, u64>,
-    /// The first few violations, spelled out.
-    pub examples: Vec<String>,
-    /// Wall time.
-    pub elapsed: Duration,
-}
-
-impl SoakReport {
-    /// Silent gaps: checker gaps plus gaps the client had to synthesize.
-    pub fn silent_gaps(&self) -> u64 {
-        self.violations.get("gap").copied().unwrap_or(0)
-            + self
-                .subscribers
-                .values()
-                .map(|s| s.synthesized_discontinuities)
-                .sum::<u64>()
-    }
-    /// Duplicates found by the checker.
-    pub fn duplicates(&self) -> u64 {
-        self.violations.get("duplicate").copied().unwrap_or(0)
-    }
-    /// Reorders found by the checker.
-    pub fn reorders(&self) -> u64 {
-        self.violations.get("reorder").copied().unwrap_or(0)
-    }
-    /// True when nothing was skipped, repeated or reordered, nothing was lost
-    /// without notice, and every subscriber finished.
-    pub fn ok(&self) -> bool {
-        self.violations.values().all(|&n| n == 0)
-            && self.silent_gaps() == 0
-            && self.subscribers.values().all(|s| s.finished)
-    }
-    /// A human-readable summary.
-    pub fn render(&self) -> String {
-        let mut s = format!(
-            "soak: seed {} | published {} (failed attempts {}) | {:.1} s\n",
-            self.seed,
-            self.published,
-            self.publish_failures,
-            self.elapsed.as_secs_f64()
-        );
-        s += &format!("faults armed: {:?}\n", self.faults);
-        for (name, r) in &self.subscribers {
-            s += &format!(
-                "  {name}: delivered {} | announced discontinuities {} | synthesized {} | failed polls retried {} | errors yielded {} | finished {}\n",
-                r.delivered,
-                r.announced_discontinuities,
-                r.synthesized_discontinuities,
-                r.retries,
-                r.errors_seen,
-                r.finished
-            );
-        }
-        s += &format!(
-            "silent gaps {} | duplicates {} | reorders {} | all violations {:?}\n",
-            self.silent_gaps(),
-            self.duplicates(),
-            self.reorders(),
-            self.violations
-        );
-        for e in &self.examples {
-            s += &format!("  - {e}\n");
-        }
-        s += if self.ok() {
-            "soak: PASS\n"
-        } else {
-            "soak: FAIL\n"
-        };
-        s
-    }
-}
-
-/// A random fault: (kind for the report, admin JSON body).
-fn random_fault(rng: &mut Rng) -> (&'static str, serde_json::Value) {
-    let operation = if rng.below(2) == 0 {
-        "publish"
-    } else {
-        "subscribe"
-    };
-    let count = 1 + rng.below(3);
-    let (kind, action) = match rng.below(100) {
-        0..=24 => ("500", serde_json::json!({"status": 500})),
-        25..=34 => ("503", serde_json::json!({"status": 503})),
-        35..=44 => (
-            "429+Retry-After",
-            serde_json::json!({"status": 429, "retry_after_seconds": 1}),
-        ),
-        45..=69 => ("drop", serde_json::json!({"drop": true})),
-        _ => (
-            "delay",
-            serde_json::json!({"delay_ms": 20 + rng.below(600)}),
-        ),
-    };
-    let body = serde_json::json!({
-        "operation": operation,
-        "cache": CACHE,
-        "topic": TOPIC,
-        "count": count,
-        "action": action,
-    });
-    (kind, body)
-}
-
 /// Run a soak against a fresh in-process emulator.
 pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
     let started = Instant::now();
@@ -193,19 +64,8 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         })
         .start()
         .await?;
-    let base = emulator.base_url();
-    let admin = reqwest::Client::new();
-    let state: serde_json::Value = admin
-        .get(format!("{base}/_emulator/caches/{CACHE}/topics/{TOPIC}"))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let cursor = Cursor {
-        sequence_number: state["next_sequence_number"].as_u64().unwrap_or(0),
-        sequence_page: state["sequence_page"].as_u64().unwrap_or(0),
-    };
+    let admin = admin::client(&emulator.base_url());
+    let cursor = admin::next_cursor(&admin, CACHE, TOPIC).await?;
     let client = TopicClient::builder()
         .api_key(&emulator.api_key())
         .publish_timeout(Duration::from_secs(5))
@@ -286,13 +146,8 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
     let mut attempt = 0u64;
     while (published.len() as u64) < config.messages && Instant::now() < deadline {
         if rng.unit() < config.fault_probability {
-            let (kind, body) = random_fault(&mut rng);
-            admin
-                .post(format!("{base}/_emulator/faults"))
-                .json(&body)
-                .send()
-                .await?
-                .error_for_status()?;
+            let (kind, fault) = faults::random_fault(&mut rng, CACHE, TOPIC);
+            admin::inject_fault(&admin, &fault).await?;
             *report.faults.entry(kind).or_default() += 1;
         }
         let i = published.len();
@@ -309,11 +164,7 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         }
     }
     // Disarm what is left, then close with a marker every subscriber waits for.
-    admin
-        .delete(format!("{base}/_emulator/faults"))
-        .send()
-        .await?
-        .error_for_status()?;
+    admin::clear_faults(&admin).await?;
     loop {
         match client.publish(CACHE, TOPIC, END).await {
             Ok(()) => {

@@ -1,12 +1,10 @@
-//! A small fault soak (issue 6): 300 messages, one publisher, three
-//! subscriptions, seeded faults; the history checker finds no silent gap,
-//! duplicate or reorder. `cargo xtask soak` runs the full one.
-
-#[path = "../src/bin/momento-http-load/soak.rs"]
-#[allow(dead_code)]
-mod soak;
+//! A small fault soak: 300 messages, one publisher, three subscriptions,
+//! seeded faults; the history checker finds no silent gap, duplicate or
+//! reorder. `cargo xtask soak` runs the full one.
 
 use std::time::Duration;
+
+use momento_http_load::soak;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_soak_under_seeded_faults_loses_nothing_silently() {

@@ -9,14 +9,14 @@
 //! - `client`: `TopicClient::publish` to the emulator (`client_overhead`);
 //! - `deliver`: `PUBLISHES / 20` messages published one after another to 20
 //!   long-polling `Subscription`s, so `PUBLISHES` deliveries
-//!   (`delivery_latency`'s work, without its timing);
+//!   (the delivery scenarios' work, without their timing);
 //! - `none`: start-up and warm-up only, to subtract.
 //!
 //! One thread runs the servers and 16 publishers, so each count holds client
 //! and server. Run the modes and subtract `none` from the others:
 //!
 //! ```sh
-//! cargo build --release -p momento-http-conformance --example publish_cost
+//! cargo build --release -p momento-http-load --example publish_cost
 //! for mode in none bare raw client; do
 //!   valgrind --tool=callgrind --callgrind-out-file=cg.$mode \
 //!     target/release/examples/publish_cost $mode 4000 2>&1 | grep Collected

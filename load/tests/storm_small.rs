@@ -1,12 +1,11 @@
-//! A small malformed-input storm (issue 6): 400 seeded bad requests; no 5xx,
-//! every 4xx a JSON error with a detail, and the emulator still serves a
-//! publish and a subscribe afterwards. `cargo xtask storm` runs the full one.
-
-#[path = "../src/bin/momento-http-load/storm.rs"]
-#[allow(dead_code)]
-mod storm;
+//! A small malformed-input storm: 400 seeded bad requests; no 5xx, every 4xx
+//! a JSON error with a detail, and the emulator still serves a publish and a
+//! subscribe afterwards. `cargo xtask storm` runs the full one.
 
 use std::time::Duration;
+
+use momento_http_load::seeded::Rng;
+use momento_http_load::storm;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_storm_gets_json_errors_and_leaves_the_emulator_healthy() {
@@ -32,7 +31,7 @@ fn the_generator_is_reproducible() {
         subscribe_only: "sub".into(),
         other_cache: "other".into(),
     };
-    let (mut a, mut b) = (storm::Rng::new(42), storm::Rng::new(42));
+    let (mut a, mut b) = (Rng::new(42), Rng::new(42));
     for _ in 0..100 {
         assert_eq!(
             storm::generate(&mut a, &tokens).head,

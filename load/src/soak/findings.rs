@@ -1,0 +1,108 @@
+//! What a soak saw: per subscriber, faults armed, the checker's violations.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// What one subscriber saw.
+#[derive(Clone, Debug, Default)]
+pub struct SubscriberReport {
+    /// Messages delivered (items).
+    pub delivered: u64,
+    /// Discontinuities the server announced.
+    pub announced_discontinuities: u64,
+    /// Discontinuities the client had to infer (the server skipped silently).
+    pub synthesized_discontinuities: u64,
+    /// Errors the stream yielded (it goes on after them).
+    pub errors_seen: u64,
+    /// Failed polls the subscription retried without yielding them
+    /// ([`Subscription::retries`](momento_http::Subscription::retries)).
+    pub retries: u64,
+    /// Whether it saw the closing message before the deadline.
+    pub finished: bool,
+}
+
+/// The outcome of a soak.
+#[derive(Clone, Debug, Default)]
+pub struct SoakReport {
+    /// Seed used.
+    pub seed: u64,
+    /// Successful publishes (the closing message included).
+    pub published: u64,
+    /// Publishes that failed (each retried with a fresh payload).
+    pub publish_failures: u64,
+    /// Faults armed, by kind.
+    pub faults: BTreeMap<&'static str, u64>,
+    /// Per subscriber.
+    pub subscribers: BTreeMap<String, SubscriberReport>,
+    /// Violations by kind (gap, duplicate, reorder, divergent-numbering, lost).
+    pub violations: BTreeMap<&'static str, u64>,
+    /// The first few violations, spelled out.
+    pub examples: Vec<String>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl SoakReport {
+    /// Silent gaps: checker gaps plus gaps the client had to synthesize.
+    pub fn silent_gaps(&self) -> u64 {
+        self.violations.get("gap").copied().unwrap_or(0)
+            + self
+                .subscribers
+                .values()
+                .map(|s| s.synthesized_discontinuities)
+                .sum::<u64>()
+    }
+    /// Duplicates found by the checker.
+    pub fn duplicates(&self) -> u64 {
+        self.violations.get("duplicate").copied().unwrap_or(0)
+    }
+    /// Reorders found by the checker.
+    pub fn reorders(&self) -> u64 {
+        self.violations.get("reorder").copied().unwrap_or(0)
+    }
+    /// True when nothing was skipped, repeated or reordered, nothing was lost
+    /// without notice, and every subscriber finished.
+    pub fn ok(&self) -> bool {
+        self.violations.values().all(|&n| n == 0)
+            && self.silent_gaps() == 0
+            && self.subscribers.values().all(|s| s.finished)
+    }
+    /// A human-readable summary.
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "soak: seed {} | published {} (failed attempts {}) | {:.1} s\n",
+            self.seed,
+            self.published,
+            self.publish_failures,
+            self.elapsed.as_secs_f64()
+        );
+        s += &format!("faults armed: {:?}\n", self.faults);
+        for (name, r) in &self.subscribers {
+            s += &format!(
+                "  {name}: delivered {} | announced discontinuities {} | synthesized {} | failed polls retried {} | errors yielded {} | finished {}\n",
+                r.delivered,
+                r.announced_discontinuities,
+                r.synthesized_discontinuities,
+                r.retries,
+                r.errors_seen,
+                r.finished
+            );
+        }
+        s += &format!(
+            "silent gaps {} | duplicates {} | reorders {} | all violations {:?}\n",
+            self.silent_gaps(),
+            self.duplicates(),
+            self.reorders(),
+            self.violations
+        );
+        for e in &self.examples {
+            s += &format!("  - {e}\n");
+        }
+        s += if self.ok() {
+            "soak: PASS\n"
+        } else {
+            "soak: FAIL\n"
+        };
+        s
+    }
+}
