@@ -59,11 +59,13 @@ mod client;
 mod credential;
 mod error;
 mod hooks;
+mod limits;
 mod path;
 mod publish;
 mod query;
 mod region;
 mod retry;
+mod sequence;
 mod subscribe;
 pub mod webhook;
 mod webhook_admin;
@@ -73,10 +75,11 @@ pub use client::{
 };
 pub use credential::{AuthPlacement, Credential, CredentialError, CredentialKind};
 pub use error::Error;
+pub use limits::{EXCERPT_CHARS, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES};
 pub use publish::PublishValue;
 pub use region::{Region, RegionError};
-pub use retry::RetryPolicy;
-pub use subscribe::{Cursor, Subscription, TopicEvent, TopicValue};
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
+pub use subscribe::{Cursor, Messages, Subscription, TopicEvent, TopicValue};
 pub use webhook_admin::WebhookAdmin;
 
 /// Entry points for the fuzz targets in `fuzz/`; compiled only under
@@ -84,6 +87,7 @@ pub use webhook_admin::WebhookAdmin;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing {
+    pub use crate::sequence::{Step, check_accounting};
     pub use crate::subscribe::parse_batch;
 }
 
