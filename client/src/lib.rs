@@ -22,12 +22,30 @@
 //! while let Some(event) = events.next().await {
 //!     match event? {
 //!         TopicEvent::Item { sequence_number, value, .. } => println!("{sequence_number}: {value:?}"),
-//!         TopicEvent::Discontinuity { last, new, .. } => println!("lost {last}..{new}"),
+//!         TopicEvent::Discontinuity { last, new, .. } => println!("lost after {last}, before {new}"),
+//!         // The connection's health: retried for ever by default, resumed
+//!         // from the cursor, so ignoring these loses nothing.
+//!         TopicEvent::ConnectionLost { error, retry_in, .. } => {
+//!             eprintln!("connection lost: {error}; retrying in {retry_in:?}")
+//!         }
+//!         TopicEvent::ConnectionRestored { away, .. } => eprintln!("restored after {away:?}"),
+//!         _ => {}
 //!     }
 //!     // events.cursor() is where to resume with client.subscribe_from(..).
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Callers who want the data only use [`Subscription::messages`], which
+//! yields items and discontinuities and drops the rest.
+//!
+//! # Hostile endpoints
+//!
+//! Redirects are never followed ([`Error::Redirect`]); answers are read up
+//! to [`MAX_RESPONSE_BYTES`] and error bodies up to
+//! [`MAX_ERROR_BODY_BYTES`]; a server's `Retry-After` is honoured up to
+//! [`RetryPolicy::max_retry_after`]; a poll without a complete answer
+//! within the poll timeout is a lost connection, not a quiet topic.
 //!
 //! # Layout
 //!
@@ -38,7 +56,9 @@
 //! - [`TopicClient::publish`] and [`PublishValue`]: validation, media types,
 //!   never retried (`publish.rs`).
 //! - [`Subscription`], [`Cursor`], [`TopicEvent`]: the long-poll stream
-//!   (`subscribe.rs`), retried per [`RetryPolicy`] (`retry.rs`).
+//!   (`subscribe.rs`), retried per [`RetryPolicy`] (`retry.rs`), judging
+//!   the server's numbering against its own position (`sequence.rs`).
+//! - `limits.rs`: how much of an answer is read.
 //! - [`Error`]: one error type, a variant per documented status (`error.rs`).
 //! - [`webhook`]: verify and sign webhook deliveries (`webhook.rs`), and
 //!   [`WebhookAdmin`] to manage webhooks on the emulator (`webhook_admin.rs`).

@@ -450,7 +450,7 @@ impl State {
             return;
         };
         self.wait = Some(wait);
-        if self.no_progress == 3 || (self.no_progress > 3 && self.no_progress % 20 == 0) {
+        if self.no_progress == 3 || (self.no_progress > 3 && self.no_progress.is_multiple_of(20)) {
             tracing::warn!(
                 cache = %self.cache, topic = %self.topic, polls = self.no_progress, why,
                 wait_ms = wait.as_millis() as u64,

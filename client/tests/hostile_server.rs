@@ -225,7 +225,8 @@ async fn spin(reply: impl Fn(usize, &str) -> Reply + Send + Sync + 'static) -> (
 
 #[tokio::test]
 async fn immediate_answers_without_progress_are_spaced_out_and_reported() {
-    let cases: Vec<(&str, Box<dyn Fn(usize, &str) -> Reply + Send + Sync>)> = vec![
+    type Script = Box<dyn Fn(usize, &str) -> Reply + Send + Sync>;
+    let cases: Vec<(&str, Script)> = vec![
         ("204", Box::new(|_, _| answer(204, &[], ""))),
         ("empty batch", Box::new(|_, _| batch(&[]))),
         ("replays", Box::new(|_, _| batch(&[(1, 1), (2, 1)]))),
