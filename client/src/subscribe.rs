@@ -235,6 +235,7 @@ impl std::fmt::Debug for Subscription {
         f.debug_struct("Subscription")
             .field("cursor", &self.cursor())
             .field("retries", &self.retries())
+            .field("polls_without_progress", &self.polls_without_progress())
             .finish_non_exhaustive()
     }
 }
