@@ -197,7 +197,7 @@ impl TopicClientBuilder {
         self
     }
 
-    /// Limit on a whole publish (default 15 s). A publish that times out may have been delivered.
+    /// Limit on a whole publish or cache operation (default 15 s). A publish that times out may have been delivered.
     pub fn publish_timeout(mut self, timeout: Duration) -> Self {
         self.publish_timeout = Some(timeout);
         self
@@ -220,7 +220,8 @@ impl TopicClientBuilder {
         self
     }
 
-    /// How subscriptions retry retryable errors. Publishes are never retried.
+    /// How subscriptions, cache gets and deletes (and cache sets the server
+    /// surely did not store) retry retryable errors. Publishes are never retried.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self

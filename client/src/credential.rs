@@ -1,6 +1,6 @@
 //! API keys and disposable tokens, parsed once and never printed.
 //!
-//! Momento hands out two shapes of key (SPEC §2):
+//! Momento hands out two shapes of key (docs/api.md §2):
 //!
 //! - **v1** keys and disposable tokens: base64 of a JSON object
 //!   `{"endpoint": "<cell>.prod.a.momentohq.com", "api_key": "<JWT>"}`. The whole
@@ -12,8 +12,7 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use crate::codec::{V1Key, V1KeyError};
 
 /// A Momento credential: the token sent on the wire, and the endpoint it names.
 ///
@@ -86,27 +85,8 @@ pub enum CredentialError {
     },
 }
 
-/// Base64 in the standard alphabet, padding optional (URL-safe input is mapped onto it).
-const LENIENT: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
-
-/// Decodes base64 in the standard or URL-safe alphabet, padded or not.
-///
-/// Whitespace is ignored. Used for keys and for binary topic values.
-pub(crate) fn decode_base64_lenient(input: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    let normalised: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    LENIENT.decode(normalised)
-}
+/// Keys and binary topic values share one lenient decoder.
+pub(crate) use crate::codec::decode_base64_lenient;
 
 impl Credential {
     /// Parses a v1 key / disposable token (base64 JSON) or a v2 key (JWT).
@@ -128,27 +108,18 @@ impl Credential {
         if input.split('.').count() == 3 {
             return parse_jwt(input);
         }
-        let json = decode_base64_lenient(input).map_err(|e| CredentialError::Malformed {
-            reason: format!("it is not a JWT and not valid base64 ({e})"),
+        let key = V1Key::parse(input).map_err(|e| CredentialError::Malformed {
+            reason: match e {
+                V1KeyError::NotBase64(e) => format!("it is not a JWT and not valid base64 ({e})"),
+                V1KeyError::NotJson => {
+                    "it is base64, but what it decodes to is not a JSON object".into()
+                }
+                V1KeyError::MissingField { field } => {
+                    format!("it is base64 JSON, but lacks a non-empty string `{field}`")
+                }
+            },
         })?;
-        let value: serde_json::Value =
-            serde_json::from_slice(&json).map_err(|_| CredentialError::Malformed {
-                reason: "it is base64, but what it decodes to is not JSON".into(),
-            })?;
-        let field = |name: &str| {
-            value
-                .get(name)
-                .and_then(|v| v.as_str())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let (Some(endpoint), Some(_api_key)) = (field("endpoint"), field("api_key")) else {
-            return Err(CredentialError::Malformed {
-                reason: "it is base64 JSON, but lacks a non-empty string `endpoint` or `api_key`"
-                    .into(),
-            });
-        };
+        let endpoint = key.endpoint().to_owned();
         Ok(Credential {
             token: input.to_owned(),
             endpoint: Some(endpoint),
@@ -265,7 +236,7 @@ impl std::str::FromStr for Credential {
 }
 
 /// Where the token goes on each request. Exactly one place: sending both is a
-/// 400 (SPEC §2), and this type makes that impossible.
+/// 400 (docs/api.md §2), and this type makes that impossible.
 ///
 /// ```
 /// use momento_http::AuthPlacement;
@@ -283,6 +254,7 @@ pub enum AuthPlacement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 
     /// A JSON payload whose base64 uses `-`/`_` or `+`/`/` and needs padding.

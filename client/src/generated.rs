@@ -339,6 +339,232 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Read one item of a cache
+
+Names the item with exactly one of `key` or `key_base64` (D; both or
+neither is a 400, C). A hit answers 200 with the value's raw bytes (D).
+A miss answers 404 whose body says "Key Not Found"; a missing cache
+answers 404 whose body says "Cache Not Found" (D). Reading is safe to
+retry.
+
+
+Sends a `GET` request to `/cache/{cacheName}`
+
+Arguments:
+- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `key`: The item's key as a URL-safe string. Exactly one of `key` and `key_base64`.
+- `key_base64`: The item's key as URL-safe base64 of its bytes, unpadded (D: the docs'
+example is `ZXhhbXBsZV9rZXk`; C: the emulator accepts padding too).
+Names the same item as `key` with the same bytes. Exactly one of `key`
+and `key_base64`.
+
+- `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
+*/
+    pub async fn cache_get<'a>(
+        &'a self,
+        cache_name: &'a str,
+        key: Option<&'a str>,
+        key_base64: Option<&'a str>,
+        token: Option<&'a str>,
+    ) -> Result<ResponseValue<ByteStream>, Error<types::Error>> {
+        let url = self
+            .inner
+            .request_url(&self.baseurl, &["/cache/", &*encode_path(cache_name)])
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .optional_query("key", &key)
+            .optional_query("key_base64", &key_base64)
+            .optional_query("token", &token)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cache_get",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Store one item in a cache, replacing any item under the same key
+
+The body is the raw value (D), whatever its `Content-Type` (C: the
+emulator ignores it). `ttl_seconds` is required (D): a whole number of
+seconds, at least 1 and at most 86400 (24 hours, the limit of
+on-demand caches, D); zero, negative, missing or larger is a 400 (C:
+the status is undocumented). Key and value together are at most 5 MB
+(D), read as 5 MiB, 5,242,880 bytes (C); a larger item is a 400 (C).
+
+
+Sends a `PUT` request to `/cache/{cacheName}`
+
+Arguments:
+- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `key`: The item's key as a URL-safe string. Exactly one of `key` and `key_base64`.
+- `key_base64`: The item's key as URL-safe base64 of its bytes, unpadded (D: the docs'
+example is `ZXhhbXBsZV9rZXk`; C: the emulator accepts padding too).
+Names the same item as `key` with the same bytes. Exactly one of `key`
+and `key_base64`.
+
+- `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
+- `ttl_seconds`: How long the item lives, in whole seconds (1 to 86400).
+- `body`
+*/
+    pub async fn cache_set<'a, B: Into<reqwest::Body>>(
+        &'a self,
+        cache_name: &'a str,
+        key: Option<&'a str>,
+        key_base64: Option<&'a str>,
+        token: Option<&'a str>,
+        ttl_seconds: u64,
+        body: B,
+    ) -> Result<ResponseValue<()>, Error<types::Error>> {
+        let url = self
+            .inner
+            .request_url(&self.baseurl, &["/cache/", &*encode_path(cache_name)])
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
+            )
+            .body(body)
+            .optional_query("key", &key)
+            .optional_query("key_base64", &key_base64)
+            .optional_query("token", &token)
+            .query(&progenitor_client::QueryParam::new("ttl_seconds", &ttl_seconds))
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cache_set",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Remove one item from a cache
+
+Answers 204 (D), also when no item has the key (I: likely, as a
+cache's delete is idempotent). Safe to retry.
+
+
+Sends a `DELETE` request to `/cache/{cacheName}`
+
+Arguments:
+- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `key`: The item's key as a URL-safe string. Exactly one of `key` and `key_base64`.
+- `key_base64`: The item's key as URL-safe base64 of its bytes, unpadded (D: the docs'
+example is `ZXhhbXBsZV9rZXk`; C: the emulator accepts padding too).
+Names the same item as `key` with the same bytes. Exactly one of `key`
+and `key_base64`.
+
+- `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
+*/
+    pub async fn cache_delete<'a>(
+        &'a self,
+        cache_name: &'a str,
+        key: Option<&'a str>,
+        key_base64: Option<&'a str>,
+        token: Option<&'a str>,
+    ) -> Result<ResponseValue<()>, Error<types::Error>> {
+        let url = self
+            .inner
+            .request_url(&self.baseurl, &["/cache/", &*encode_path(cache_name)])
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .optional_query("key", &key)
+            .optional_query("key_base64", &key_base64)
+            .optional_query("token", &token)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "cache_delete",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {

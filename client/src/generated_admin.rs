@@ -16,6 +16,28 @@ pub mod types {
         pub status: u16,
         pub title: ::std::string::String,
     }
+    ///`CacheItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CacheItem {
+        ///Time left before the item expires, by the emulator's cache clock.
+        pub expires_in_ms: u64,
+        ///The key as text, when its bytes are UTF-8.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The key's bytes, URL-safe base64 without padding (as `key_base64` carries them).
+        pub key_base64: ::std::string::String,
+        ///Key and value together (what counts toward the item and memory limits).
+        pub size_bytes: u64,
+    }
+    ///`CacheItemList`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CacheItemList {
+        pub items: ::std::vec::Vec<CacheItem>,
+        ///The memory bound (--cache-memory-mib); past it the least recently used items are evicted.
+        pub max_bytes: u64,
+        ///Key and value bytes held by every cache together.
+        pub used_bytes: u64,
+    }
     ///`CacheList`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CacheList {
@@ -138,7 +160,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<u16>,
     }
-    ///`FaultOperation`
+    ///The operation a fault matches; for the cache ones, a fault's `topic` matches the key (as text).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -156,12 +178,21 @@ pub mod types {
         Publish,
         #[serde(rename = "subscribe")]
         Subscribe,
+        #[serde(rename = "cache_get")]
+        CacheGet,
+        #[serde(rename = "cache_set")]
+        CacheSet,
+        #[serde(rename = "cache_delete")]
+        CacheDelete,
     }
     impl ::std::fmt::Display for FaultOperation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Publish => f.write_str("publish"),
                 Self::Subscribe => f.write_str("subscribe"),
+                Self::CacheGet => f.write_str("cache_get"),
+                Self::CacheSet => f.write_str("cache_set"),
+                Self::CacheDelete => f.write_str("cache_delete"),
             }
         }
     }
@@ -173,6 +204,9 @@ pub mod types {
             match value {
                 "publish" => Ok(Self::Publish),
                 "subscribe" => Ok(Self::Subscribe),
+                "cache_get" => Ok(Self::CacheGet),
+                "cache_set" => Ok(Self::CacheSet),
+                "cache_delete" => Ok(Self::CacheDelete),
                 _ => Err("invalid value".into()),
             }
         }
@@ -868,6 +902,46 @@ Sends a `DELETE` request to `/_emulator/faults`
         let response = result?;
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The live items of a cache (keys, sizes, time left), sorted by key bytes
+
+Sends a `GET` request to `/_emulator/caches/{cacheName}/items`
+
+*/
+    pub async fn list_cache_items<'a>(
+        &'a self,
+        cache_name: &'a str,
+    ) -> Result<ResponseValue<types::CacheItemList>, Error<types::AdminError>> {
+        let url = [
+            &*self.baseurl,
+            "/_emulator/caches/",
+            &*encode_path(cache_name),
+            "/items",
+        ]
+            .concat();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_cache_items",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

@@ -171,6 +171,8 @@ impl ClientHooks<Hooks> for generated::Client {
                 hooks.publish_timeout
             }
             "subscribe" => hooks.poll_timeout,
+            // Cache operations are bounded like a publish.
+            "cache_get" | "cache_set" | "cache_delete" => hooks.publish_timeout,
             _ => None,
         };
         if let Some(timeout) = timeout {

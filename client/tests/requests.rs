@@ -251,5 +251,4 @@ fn subscriptions_and_clients_can_move_between_tasks() {
     fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
     assert_send_unpin::<momento_http::Subscription>();
     assert_send_sync_clone::<momento_http::TopicClient>();
-    assert_send_sync_clone::<momento_http::webhook::WebhookAdmin>();
 }

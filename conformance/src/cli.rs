@@ -1,9 +1,10 @@
-//! `momento-http-conformance [--endpoint URL --api-key KEY --cache NAME]
-//! [--only PATTERN] [--format table|json|junit] [--out FILE]`
+//! `momento-http-conformance [--endpoint URL --api-key KEY --cache NAME
+//! [--key NAME=KEY ...]] [--only PATTERN] [--format table|json|junit]
+//! [--out FILE]`
 
 use crate::registry::{RunOptions, run_all};
-use crate::report::{Format, Outcome};
-use crate::target::Target;
+use crate::report::{Outcome, ReportFormat};
+use crate::target::{KeyArg, KeyRole, Target};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -23,12 +24,17 @@ pub struct Args {
     /// An existing cache on --endpoint.
     #[arg(long)]
     pub cache: Option<String>,
+    /// A further key for --endpoint, so the 401/403 checks run there:
+    /// publish-only=KEY, subscribe-only=KEY, other-cache=KEY (valid for
+    /// another cache only), expired=KEY. Repeatable; never printed.
+    #[arg(long = "key", value_name = "NAME=KEY", value_parser = KeyRole::parse_arg)]
+    pub keys: Vec<KeyArg>,
     /// Run only checks whose id matches (substring, or a glob with `*`).
     #[arg(long)]
     pub only: Option<String>,
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
     /// Write the report here instead of stdout.
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
@@ -38,13 +44,18 @@ pub struct Args {
     /// Budget for the whole run, in seconds.
     #[arg(long, default_value_t = 600)]
     pub total_budget_secs: u64,
+    /// How many checks run at once (each uses its own topics).
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
     /// List the checks (id, evidence, spec, admin) and exit.
     #[arg(long)]
     pub list: bool,
 }
 
-/// Long-poll wait of the in-process emulator: short, so the suite takes seconds.
-pub const IN_PROCESS_LONG_POLL: Duration = Duration::from_millis(300);
+/// Long-poll wait of the in-process emulator: short, so the suite takes
+/// seconds, and well above the head start a poll gets before a check
+/// publishes, so a slow machine does not turn a late poll into a failure.
+pub const IN_PROCESS_LONG_POLL: Duration = Duration::from_secs(1);
 
 /// Parse the command line and run.
 pub fn main() -> ExitCode {
@@ -79,7 +90,11 @@ pub async fn run(args: Args) -> ExitCode {
     }
     let target = match (&args.endpoint, &args.api_key, &args.cache) {
         (Some(url), Some(key), Some(cache)) => {
-            Target::endpoint(url, key, cache, Some(args.rps)).await
+            let mut t = Target::endpoint(url, key, cache, Some(args.rps)).await;
+            for k in &args.keys {
+                t = t.with_key(k.role, k.key.clone());
+            }
+            t
         }
         (Some(_), _, _) => {
             eprintln!("error: --endpoint needs --api-key (or MOMENTO_API_KEY) and --cache");
@@ -97,6 +112,7 @@ pub async fn run(args: Args) -> ExitCode {
     let options = RunOptions {
         only: args.only.clone(),
         total_budget: Duration::from_secs(args.total_budget_secs),
+        concurrency: args.concurrency,
     };
     let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let report = run_all(target, &checks, &options, |r| {
@@ -130,7 +146,7 @@ pub async fn run(args: Args) -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    if args.out.is_some() || args.format != Format::Table {
+    if args.out.is_some() || args.format != ReportFormat::Table {
         // The closing line goes to the terminal whatever the format.
         eprintln!("{}", report.closing_line());
     }

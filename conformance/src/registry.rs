@@ -1,12 +1,16 @@
 //! The check registry and the runner.
 //!
-//! A [`Check`] is data (id, evidence, SPEC section, whether it needs the
-//! emulator's admin API, a time budget) plus an async fn. [`run_one`] applies
-//! the budget and maps the result to an [`Outcome`]; [`run_all`] adds the
-//! `--only` filter and the total budget.
+//! A [`Check`] is data (id, evidence, `docs/api.md` section, whether it
+//! needs the emulator's admin API, a time budget) plus an async fn.
+//! [`run_one`] applies the budget and maps the result to an [`Outcome`];
+//! [`run_all`] adds the `--only` filter and the total budget, and runs the
+//! checks concurrently (each uses its own topics), then the checks that
+//! judge the whole run.
 
+use crate::failure::{CheckError, Failure, NO_ADMIN};
 use crate::report::{CheckResult, Evidence, Outcome, Report};
-use crate::target::{CheckError, NO_ADMIN, Target, TargetKind};
+use crate::target::{Target, TargetKind};
+use futures::StreamExt as _;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -20,14 +24,16 @@ pub type CheckFuture = Pin<Box<dyn Future<Output = Result<(), CheckError>> + Sen
 pub struct Check {
     /// Stable id, e.g. `publish.text.204`.
     pub id: &'static str,
-    /// Evidence level (SPEC.md).
+    /// Evidence level (`docs/api.md`).
     pub evidence: Evidence,
-    /// SPEC.md section, e.g. `§3`.
+    /// `docs/api.md` section, e.g. `§3`.
     pub spec: &'static str,
-    /// Needs `/_emulator/` (reset, evict, faults, minted tokens).
+    /// Needs the emulator's admin API (reset, evict, faults, webhooks).
     pub needs_admin: bool,
     /// Time allowed before it fails as too slow.
     pub budget: Duration,
+    /// Runs once every other check has finished (it judges the whole run).
+    pub after_all: bool,
     /// The check itself.
     pub run: fn(Arc<Target>) -> CheckFuture,
 }
@@ -72,12 +78,12 @@ pub fn matches(pattern: &str, id: &str) -> bool {
 /// Run one check against `target` within its budget.
 pub async fn run_one(target: Arc<Target>, check: &Check) -> CheckResult {
     let start = Instant::now();
-    let result = if check.needs_admin && !target.admin {
+    let result = if check.needs_admin && !target.has_admin() {
         Err(CheckError::Skip(NO_ADMIN.into()))
     } else {
         match tokio::time::timeout(check.budget, (check.run)(target.clone())).await {
             Ok(r) => r,
-            Err(_) => Err(CheckError::Fail(crate::target::Failure {
+            Err(_) => Err(CheckError::Fail(Failure {
                 behaviour: format!("{} did not finish within its time budget", check.id),
                 expected: format!("done within {} ms", check.budget.as_millis()),
                 actual: "still waiting (a long poll that never answered, or a stalled request)"
@@ -115,6 +121,8 @@ pub struct RunOptions {
     pub only: Option<String>,
     /// The whole run's budget: checks not started in time are skipped.
     pub total_budget: Duration,
+    /// How many checks run at once.
+    pub concurrency: usize,
 }
 
 impl Default for RunOptions {
@@ -122,11 +130,25 @@ impl Default for RunOptions {
         RunOptions {
             only: None,
             total_budget: Duration::from_secs(600),
+            concurrency: 64,
         }
     }
 }
 
-/// Run `checks` one after another; `progress` sees each result as it lands.
+fn out_of_budget(check: &Check, budget: Duration) -> CheckResult {
+    CheckResult {
+        id: check.id.to_owned(),
+        evidence: check.evidence,
+        spec: check.spec.to_owned(),
+        outcome: Outcome::Skip,
+        detail: format!("the run's total budget of {} s was spent", budget.as_secs()),
+        duration_ms: 0,
+    }
+}
+
+/// Run `checks` (those `--only` selects): all but the run-wide ones
+/// concurrently, then the run-wide ones. `progress` sees each result as it
+/// lands; the report lists them in registry order.
 pub async fn run_all(
     target: Arc<Target>,
     checks: &[Check],
@@ -134,40 +156,50 @@ pub async fn run_all(
     mut progress: impl FnMut(&CheckResult),
 ) -> Report {
     let start = Instant::now();
-    let mut results = Vec::new();
-    for check in checks {
-        if let Some(p) = &options.only
-            && !matches(p, check.id)
-        {
-            continue;
-        }
-        let result = if start.elapsed() >= options.total_budget {
-            CheckResult {
-                id: check.id.to_owned(),
-                evidence: check.evidence,
-                spec: check.spec.to_owned(),
-                outcome: Outcome::Skip,
-                detail: format!(
-                    "the run's total budget of {} s was spent",
-                    options.total_budget.as_secs()
-                ),
-                duration_ms: 0,
+    let selected: Vec<&Check> = checks
+        .iter()
+        .filter(|c| options.only.as_deref().is_none_or(|p| matches(p, c.id)))
+        .collect();
+    let mut results: Vec<Option<CheckResult>> = vec![None; selected.len()];
+    let run = |i: usize, check: &'_ Check| {
+        let target = target.clone();
+        let check = *check;
+        async move {
+            if start.elapsed() >= options.total_budget {
+                (i, out_of_budget(&check, options.total_budget))
+            } else {
+                (i, run_one(target, &check).await)
             }
-        } else {
-            run_one(target.clone(), check).await
-        };
+        }
+    };
+    let mut concurrent = futures::stream::iter(
+        selected
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.after_all)
+            .map(|(i, c)| run(i, c)),
+    )
+    .buffer_unordered(options.concurrency.max(1));
+    while let Some((i, result)) = concurrent.next().await {
         progress(&result);
-        results.push(result);
+        results[i] = Some(result);
+    }
+    drop(concurrent);
+    for (i, check) in selected.iter().enumerate().filter(|(_, c)| c.after_all) {
+        let (_, result) = run(i, check).await;
+        progress(&result);
+        results[i] = Some(result);
     }
     Report {
         target: target.describe(),
-        checks: results,
+        checks: results.into_iter().flatten().collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn patterns_match_substrings_and_globs() {
@@ -176,5 +208,60 @@ mod tests {
         assert!(matches("*.400", "auth.both-placements.publish.400"));
         assert!(!matches("subscribe.*", "publish.text.204"));
         assert!(matches("*", "anything"));
+    }
+
+    static FINISHED: AtomicUsize = AtomicUsize::new(0);
+
+    fn check(id: &'static str, after_all: bool, run: fn(Arc<Target>) -> CheckFuture) -> Check {
+        Check {
+            id,
+            evidence: Evidence::D,
+            spec: "§4",
+            needs_admin: false,
+            budget: Duration::from_secs(5),
+            after_all,
+            run,
+        }
+    }
+
+    #[tokio::test]
+    async fn checks_run_at_once_the_run_wide_ones_last_and_report_in_registry_order() {
+        let slow = check("slow", false, |_| {
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                FINISHED.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        let fast = check("fast", false, |_| {
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                FINISHED.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        let last = check("last", true, |_| {
+            Box::pin(async {
+                match FINISHED.load(Ordering::SeqCst) {
+                    2 => Ok(()),
+                    n => Err(CheckError::Skip(format!("{n} finished before it"))),
+                }
+            })
+        });
+        // A closed port: the target is only a handle here.
+        let target = Arc::new(Target::endpoint("http://127.0.0.1:9", "k", "c", None).await);
+        let start = Instant::now();
+        let report = run_all(target, &[last, slow, fast], &RunOptions::default(), |_| {}).await;
+        let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["last", "slow", "fast"]);
+        assert!(
+            report.checks.iter().all(|c| c.outcome == Outcome::Pass),
+            "{report:?}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_millis(550),
+            "not concurrent: {:?}",
+            start.elapsed()
+        );
     }
 }

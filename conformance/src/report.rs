@@ -1,16 +1,17 @@
 //! The report: one [`CheckResult`] per check, rendered as a table, JSON
-//! (the shape issue 4 fixes) or JUnit XML, closed by `N passed, N failed,
+//! (`{target, checks, summary}`) or JUnit XML, closed by `N passed, N failed,
 //! N skipped, N differs`.
 
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// How strongly SPEC.md backs the behaviour a check proves.
+/// How strongly `docs/api.md` backs the behaviour a check proves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Evidence {
     /// Documented by Momento.
     D,
-    /// Inferred from official SDKs, protos or example apps.
+    /// Inferred from what Momento's own SDKs or examples show the server
+    /// doing (client-side validation in an SDK is no evidence).
     I,
     /// Unknown upstream: the project's own choice.
     C,
@@ -30,7 +31,7 @@ impl std::fmt::Display for Evidence {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
-    /// The target behaves as SPEC.md says.
+    /// The target behaves as `docs/api.md` says.
     Pass,
     /// The target breaks a documented or inferred behaviour (or, on the
     /// emulator, the project's own choice).
@@ -61,7 +62,7 @@ pub struct CheckResult {
     pub id: String,
     /// Evidence level of the behaviour.
     pub evidence: Evidence,
-    /// The SPEC.md section it proves, e.g. `§3`.
+    /// The `docs/api.md` section it proves, e.g. `§3`.
     pub spec: String,
     /// What happened.
     pub outcome: Outcome,
@@ -102,7 +103,7 @@ struct JsonReport<'a> {
 
 /// The output formats of `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum ReportFormat {
     /// Aligned text for terminals, with failure details below.
     Table,
     /// `{"target", "checks": [...], "summary": {...}}`.
@@ -145,11 +146,11 @@ impl Report {
     }
 
     /// Render in the given format.
-    pub fn render(&self, format: Format) -> String {
+    pub fn render(&self, format: ReportFormat) -> String {
         match format {
-            Format::Table => self.to_table(),
-            Format::Json => self.to_json(),
-            Format::Junit => self.to_junit(),
+            ReportFormat::Table => self.to_table(),
+            ReportFormat::Json => self.to_json(),
+            ReportFormat::Junit => self.to_junit(),
         }
     }
 

@@ -1,29 +1,24 @@
-//! The endpoint under test: the in-process emulator or any `--endpoint`.
+//! The endpoint under test (the in-process emulator or any `--endpoint`),
+//! the keys the suite holds for it, pacing, and the run's history.
 //!
 //! Checks talk to it through raw HTTP ([`Target::send`]) so that a failure
-//! can show the exact request and a `curl` command that reproduces it, with
-//! the token replaced by `$MOMENTO_API_KEY`. On live targets requests are
-//! spaced to a configured rate and 429s are retried after `Retry-After`.
+//! can show the exact request and a `curl` command that reproduces it. On
+//! live targets requests are spaced to a configured rate and 429s are
+//! retried after `Retry-After`. The emulator's admin API is spoken only
+//! through the generated typed client ([`Target::admin`]).
+//!
+//! Every publish that answers 2xx is logged in the run's history under its
+//! topic, and every suite subscriber records what it received there; the
+//! run-wide check judges it (`docs/api.md` §4).
 
-use crate::history::History;
-use bytes::Bytes;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::Value;
+use crate::failure::{CheckError, Failure, NO_ADMIN};
+use crate::history::{History, payload_key};
+use crate::request::{Req, Resp};
+use momento_http::admin_wire;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-/// Characters left as they are in path segments (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encode one path segment.
-pub fn encode_segment(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
-}
 
 /// Which kind of endpoint this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,169 +29,78 @@ pub enum TargetKind {
     Endpoint,
 }
 
-/// Why a check did not pass.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CheckError {
-    /// The behaviour is broken.
-    Fail(Failure),
-    /// The check cannot run here, and why.
-    Skip(String),
+/// The further keys a user can hand the suite (`--key NAME=KEY`), so the
+/// 401/403 checks run against a live endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyRole {
+    /// `publish-only`: may publish, not subscribe.
+    PublishOnly,
+    /// `subscribe-only`: may subscribe, not publish.
+    SubscribeOnly,
+    /// `other-cache`: valid, but for another cache only.
+    OtherCache,
+    /// `expired`: once valid, now expired.
+    Expired,
 }
 
-impl From<Failure> for CheckError {
-    fn from(f: Failure) -> Self {
-        CheckError::Fail(f)
+impl KeyRole {
+    /// Every role, in `--key` order.
+    pub const ALL: [KeyRole; 4] = [
+        KeyRole::PublishOnly,
+        KeyRole::SubscribeOnly,
+        KeyRole::OtherCache,
+        KeyRole::Expired,
+    ];
+
+    /// The name used with `--key NAME=KEY`.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyRole::PublishOnly => "publish-only",
+            KeyRole::SubscribeOnly => "subscribe-only",
+            KeyRole::OtherCache => "other-cache",
+            KeyRole::Expired => "expired",
+        }
+    }
+
+    /// Parse `NAME=KEY`.
+    pub fn parse_arg(arg: &str) -> Result<KeyArg, String> {
+        let (name, key) = arg.split_once('=').ok_or_else(|| {
+            format!(
+                "--key wants NAME=KEY, got {} characters without '=' (not shown: it may be a key)",
+                arg.chars().count()
+            )
+        })?;
+        let role = KeyRole::ALL
+            .into_iter()
+            .find(|r| r.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "unknown key name {name:?}; use one of {}",
+                    KeyRole::ALL.map(KeyRole::name).join(", ")
+                )
+            })?;
+        if key.is_empty() {
+            return Err(format!("--key {name}= has no key"));
+        }
+        Ok(KeyArg {
+            role,
+            key: key.to_owned(),
+        })
     }
 }
 
-/// A failure message: which behaviour, expected, actual, and how to reproduce.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    /// The behaviour in words.
-    pub behaviour: String,
-    /// What SPEC.md says.
-    pub expected: String,
-    /// What the target did.
-    pub actual: String,
-    /// A curl command, token replaced by `$MOMENTO_API_KEY`.
-    pub repro: Option<String>,
+/// One `--key NAME=KEY`; its Debug output never shows the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyArg {
+    /// Which key it is.
+    pub role: KeyRole,
+    /// The key itself.
+    pub key: String,
 }
 
-impl std::fmt::Display for Failure {
+impl std::fmt::Debug for KeyArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "{}", self.behaviour)?;
-        writeln!(f, "  expected: {}", self.expected)?;
-        write!(f, "  actual:   {}", self.actual)?;
-        if let Some(r) = &self.repro {
-            write!(f, "\n  repro:    {r}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Where the token goes on a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Auth {
-    /// No token at all.
-    None,
-    /// `Authorization: <token>`.
-    Header(String),
-    /// `?token=<token>`.
-    Query(String),
-    /// Both at once (must be 400).
-    Both(String),
-}
-
-/// A raw request.
-#[derive(Clone, Debug)]
-pub struct Req {
-    /// GET, POST, ...
-    pub method: reqwest::Method,
-    /// Path with encoded segments, e.g. `/topics/c/t`.
-    pub path: String,
-    /// Query pairs other than the token.
-    pub query: Vec<(String, String)>,
-    /// The token.
-    pub auth: Auth,
-    /// `Content-Type`, if any.
-    pub content_type: Option<String>,
-    /// The body.
-    pub body: Vec<u8>,
-    /// Do not retry a 429 (the check wants to see it).
-    pub want_429: bool,
-}
-
-impl Req {
-    /// `POST /topics/{cache}/{topic}` with a text body and the header token.
-    pub fn publish_text(cache: &str, topic: &str, token: &str, text: &str) -> Req {
-        Req {
-            method: reqwest::Method::POST,
-            path: topic_path(cache, topic),
-            query: vec![],
-            auth: Auth::Header(token.to_owned()),
-            content_type: Some("text/plain".into()),
-            body: text.as_bytes().to_vec(),
-            want_429: false,
-        }
-    }
-    /// `POST /topics/{cache}/{topic}` with bytes.
-    pub fn publish_bytes(cache: &str, topic: &str, token: &str, bytes: &[u8]) -> Req {
-        Req {
-            content_type: Some("application/octet-stream".into()),
-            body: bytes.to_vec(),
-            ..Req::publish_text(cache, topic, token, "")
-        }
-    }
-    /// `GET /topics/{cache}/{topic}?sequence_number=N&sequence_page=P`.
-    pub fn subscribe(cache: &str, topic: &str, token: &str, seq: u64, page: u64) -> Req {
-        Req {
-            method: reqwest::Method::GET,
-            path: topic_path(cache, topic),
-            query: vec![
-                ("sequence_number".into(), seq.to_string()),
-                ("sequence_page".into(), page.to_string()),
-            ],
-            auth: Auth::Header(token.to_owned()),
-            content_type: None,
-            body: vec![],
-            want_429: false,
-        }
-    }
-    /// Same request, another token placement.
-    pub fn with_auth(mut self, auth: Auth) -> Req {
-        self.auth = auth;
-        self
-    }
-}
-
-/// `/topics/{cache}/{topic}`, each segment percent-encoded.
-pub fn topic_path(cache: &str, topic: &str) -> String {
-    format!(
-        "/topics/{}/{}",
-        encode_segment(cache),
-        encode_segment(topic)
-    )
-}
-
-/// A raw response.
-#[derive(Clone, Debug)]
-pub struct Resp {
-    /// Status code.
-    pub status: u16,
-    /// Headers.
-    pub headers: reqwest::header::HeaderMap,
-    /// The body bytes.
-    pub body: Bytes,
-}
-
-impl Resp {
-    /// The body as (lossy) text, shortened for messages.
-    pub fn body_text(&self) -> String {
-        let s = String::from_utf8_lossy(&self.body);
-        if s.len() > 400 {
-            let mut end = 400;
-            while !s.is_char_boundary(end) {
-                end -= 1;
-            }
-            format!("{}…", &s[..end])
-        } else {
-            s.into_owned()
-        }
-    }
-    /// `status N, body ...` for messages.
-    pub fn describe(&self) -> String {
-        format!("status {}, body {:?}", self.status, self.body_text())
-    }
-    /// A header as text.
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    }
-    /// The body parsed as JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
+        write!(f, "KeyArg({}=…)", self.role.name())
     }
 }
 
@@ -209,16 +113,16 @@ pub struct Target {
     pub cache: String,
     /// Emulator or other endpoint.
     pub kind: TargetKind,
-    /// Whether `/_emulator/` answers.
-    pub admin: bool,
+    admin: Option<admin_wire::Client>,
+    keys: BTreeMap<KeyRole, String>,
     http: reqwest::Client,
     /// Minimum spacing between requests (live targets).
     min_interval: Option<Duration>,
     next_slot: tokio::sync::Mutex<Instant>,
     counter: AtomicU64,
     run_id: u64,
-    /// Everything subscribers received during the run.
-    pub history: Mutex<History>,
+    /// Per `cache/topic`, what was published and what subscribers received.
+    history: Mutex<BTreeMap<String, History>>,
     _emulator: Option<momento_http_emulator::RunningEmulator>,
 }
 
@@ -228,7 +132,8 @@ impl std::fmt::Debug for Target {
             .field("base_url", &self.base_url)
             .field("cache", &self.cache)
             .field("kind", &self.kind)
-            .field("admin", &self.admin)
+            .field("admin", &self.admin.is_some())
+            .field("keys", &self.keys.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -245,6 +150,31 @@ fn http_client() -> reqwest::Client {
 }
 
 impl Target {
+    fn new(
+        base_url: String,
+        api_key: String,
+        cache: String,
+        kind: TargetKind,
+        admin: Option<admin_wire::Client>,
+        emulator: Option<momento_http_emulator::RunningEmulator>,
+    ) -> Target {
+        Target {
+            base_url,
+            api_key,
+            cache,
+            kind,
+            admin,
+            keys: BTreeMap::new(),
+            http: http_client(),
+            min_interval: None,
+            next_slot: tokio::sync::Mutex::new(Instant::now()),
+            counter: AtomicU64::new(0),
+            run_id: run_id(),
+            history: Mutex::new(BTreeMap::new()),
+            _emulator: emulator,
+        }
+    }
+
     /// Start the emulator in this process (port 0, long polls of `long_poll`).
     pub async fn in_process(long_poll: Duration) -> anyhow::Result<Target> {
         let emulator = momento_http_emulator::Emulator::builder()
@@ -252,62 +182,61 @@ impl Target {
             .long_poll_wait(long_poll)
             .start()
             .await?;
-        Ok(Target {
-            base_url: emulator.base_url(),
-            api_key: emulator.api_key(),
-            cache: IN_PROCESS_CACHE.into(),
-            kind: TargetKind::Emulator,
-            admin: true,
-            http: http_client(),
-            min_interval: None,
-            next_slot: tokio::sync::Mutex::new(Instant::now()),
-            counter: AtomicU64::new(0),
-            run_id: run_id(),
-            history: Mutex::new(History::default()),
-            _emulator: Some(emulator),
-        })
+        let base_url = emulator.base_url();
+        let admin = admin_wire::Client::new_with_client(&base_url, http_client());
+        Ok(Target::new(
+            base_url,
+            emulator.api_key(),
+            IN_PROCESS_CACHE.into(),
+            TargetKind::Emulator,
+            Some(admin),
+            Some(emulator),
+        ))
     }
 
-    /// Any endpoint; asks `GET /_emulator/health` (2 s) whether it has the
-    /// admin API. `rps` bounds requests per second.
+    /// Any endpoint; asks the admin API's health operation (2 s) whether
+    /// it is an emulator. `rps` bounds requests per second.
     pub async fn endpoint(base_url: &str, api_key: &str, cache: &str, rps: Option<f64>) -> Target {
-        let http = http_client();
         let base_url = base_url.trim_end_matches('/').to_owned();
-        let admin = matches!(
-            tokio::time::timeout(
-                Duration::from_secs(2),
-                http.get(format!("{base_url}/_emulator/health")).send()
-            )
-            .await,
-            Ok(Ok(r)) if r.status().is_success()
+        let admin = admin_wire::Client::new_with_client(&base_url, http_client());
+        let has_admin = matches!(
+            tokio::time::timeout(Duration::from_secs(2), admin.health()).await,
+            Ok(Ok(_))
         );
-        Target {
+        let mut t = Target::new(
             base_url,
-            api_key: api_key.to_owned(),
-            cache: cache.to_owned(),
-            kind: TargetKind::Endpoint,
-            admin,
-            http,
-            min_interval: rps
-                .filter(|r| *r > 0.0)
-                .map(|r| Duration::from_secs_f64(1.0 / r)),
-            next_slot: tokio::sync::Mutex::new(Instant::now()),
-            counter: AtomicU64::new(0),
-            run_id: run_id(),
-            history: Mutex::new(History::default()),
-            _emulator: None,
-        }
+            api_key.to_owned(),
+            cache.to_owned(),
+            TargetKind::Endpoint,
+            has_admin.then_some(admin),
+            None,
+        );
+        t.min_interval = rps
+            .filter(|r| *r > 0.0)
+            .map(|r| Duration::from_secs_f64(1.0 / r));
+        t
+    }
+
+    /// Hand the suite a further key (`--key NAME=KEY`).
+    pub fn with_key(mut self, role: KeyRole, key: String) -> Target {
+        self.keys.insert(role, key);
+        self
     }
 
     /// How the report names this target.
     pub fn describe(&self) -> String {
-        match self.kind {
+        let mut s = match self.kind {
             TargetKind::Emulator => format!("in-process emulator ({})", self.base_url),
-            TargetKind::Endpoint if self.admin => {
+            TargetKind::Endpoint if self.admin.is_some() => {
                 format!("{} (emulator admin API present)", self.base_url)
             }
             TargetKind::Endpoint => self.base_url.clone(),
+        };
+        if !self.keys.is_empty() {
+            let names: Vec<&str> = self.keys.keys().map(|r| r.name()).collect();
+            s.push_str(&format!(" with keys {}", names.join(", ")));
         }
+        s
     }
 
     /// The full-access token given to the suite.
@@ -315,10 +244,20 @@ impl Target {
         &self.api_key
     }
 
+    /// Whether the emulator's admin API answers.
+    pub fn has_admin(&self) -> bool {
+        self.admin.is_some()
+    }
+
     /// A topic name no other check or run uses.
     pub fn fresh_topic(&self, label: &str) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         format!("conf-{label}-{:x}-{n}", self.run_id)
+    }
+
+    /// A name unique in this run (subscribers, webhooks).
+    pub fn fresh_name(&self, label: &str) -> String {
+        format!("{label}-{}", self.counter.fetch_add(1, Ordering::Relaxed))
     }
 
     /// A cache name that surely does not exist.
@@ -341,11 +280,32 @@ impl Target {
 
     /// Send a request (paced; a 429 on a live target is retried twice after
     /// `Retry-After`, at most 10 s each, unless the check wants the 429).
+    /// A publish is logged in the run's history: 2xx as published, no
+    /// answer as maybe published.
     pub async fn send(&self, req: &Req) -> Result<Resp, Failure> {
+        self.send_with(&self.http, req).await
+    }
+
+    /// [`Target::send`] on a connection of its own, not the pool the other
+    /// requests share ("from another connection").
+    pub async fn send_on_new_connection(&self, req: &Req) -> Result<Resp, Failure> {
+        self.send_with(&http_client(), req).await
+    }
+
+    async fn send_with(&self, http: &reqwest::Client, req: &Req) -> Result<Resp, Failure> {
         let mut attempt = 0;
         loop {
             self.pace().await;
-            let resp = self.send_once(req).await?;
+            let resp = self.send_once(http, req).await;
+            if let Some((cache, topic)) = req.topic.as_ref().filter(|_| req.is_publish()) {
+                let key = payload_key(&req.body);
+                self.with_history(cache, topic, |h| match &resp {
+                    Ok(r) if (200..300).contains(&r.status) => h.publish(PUBLISHER, &key),
+                    Ok(_) => {}
+                    Err(_) => h.maybe_published(&key),
+                });
+            }
+            let resp = resp?;
             if resp.status == 429
                 && !req.want_429
                 && self.kind == TargetKind::Endpoint
@@ -364,15 +324,15 @@ impl Target {
         }
     }
 
-    async fn send_once(&self, req: &Req) -> Result<Resp, Failure> {
+    async fn send_once(&self, http: &reqwest::Client, req: &Req) -> Result<Resp, Failure> {
         let url = format!("{}{}", self.base_url, req.path);
-        let mut b = self.http.request(req.method.clone(), &url);
+        let mut b = http.request(req.method.clone(), &url);
         let mut query = req.query.clone();
         match &req.auth {
-            Auth::None => {}
-            Auth::Header(t) => b = b.header("authorization", t),
-            Auth::Query(t) => query.push(("token".into(), t.clone())),
-            Auth::Both(t) => {
+            crate::request::Auth::None => {}
+            crate::request::Auth::Header(t) => b = b.header("authorization", t),
+            crate::request::Auth::Query(t) => query.push(("token".into(), t.clone())),
+            crate::request::Auth::Both(t) => {
                 b = b.header("authorization", t);
                 query.push(("token".into(), t.clone()));
             }
@@ -409,51 +369,7 @@ impl Target {
 
     /// A curl command reproducing `req`, token as `$MOMENTO_API_KEY`.
     pub fn curl(&self, req: &Req) -> String {
-        let mut query: Vec<String> = req
-            .query
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode_segment(v)))
-            .collect();
-        let mut parts = vec!["curl -i".to_owned()];
-        if req.method != reqwest::Method::GET {
-            parts.push(format!("-X {}", req.method));
-        }
-        match &req.auth {
-            Auth::None => {}
-            Auth::Header(_) => parts.push("-H \"Authorization: $MOMENTO_API_KEY\"".into()),
-            Auth::Query(_) => query.push("token=$MOMENTO_API_KEY".into()),
-            Auth::Both(_) => {
-                parts.push("-H \"Authorization: $MOMENTO_API_KEY\"".into());
-                query.push("token=$MOMENTO_API_KEY".into());
-            }
-        }
-        if let Some(ct) = &req.content_type {
-            parts.push(format!("-H 'Content-Type: {ct}'"));
-        }
-        if !req.body.is_empty() {
-            match std::str::from_utf8(&req.body) {
-                Ok(s) if s.len() <= 200 && !s.contains('\'') => {
-                    parts.push(format!("--data-binary '{s}'"))
-                }
-                _ => parts.push(format!(
-                    "--data-binary @payload.bin  # {} bytes",
-                    req.body.len()
-                )),
-            }
-        }
-        let q = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", query.join("&"))
-        };
-        // The URL goes before any trailing comment.
-        let url = format!("\"{}{}{}\"", self.base_url, req.path, q);
-        if let Some(pos) = parts.iter().position(|p| p.contains("  # ")) {
-            parts.insert(pos, url);
-        } else {
-            parts.push(url);
-        }
-        parts.join(" ")
+        req.curl(&self.base_url)
     }
 
     /// A failure for `req` whose answer was `resp`.
@@ -482,109 +398,146 @@ impl Target {
         Ok(resp)
     }
 
-    // ---- the emulator's admin API (raw JSON, same for in-process and --endpoint) ----
+    // ---- the run's history ----
 
-    /// Call `/_emulator/...`; skip when the target has no admin API.
-    pub async fn admin(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, CheckError> {
-        if !self.admin {
-            return Err(CheckError::Skip(NO_ADMIN.into()));
+    fn with_history<R>(&self, cache: &str, topic: &str, f: impl FnOnce(&mut History) -> R) -> R {
+        let mut all = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        let h = all
+            .entry(format!("{cache}/{topic}"))
+            .or_insert_with(History::with_publish_log);
+        f(h)
+    }
+
+    /// Run `f` on the history of `topic` in the suite's cache.
+    pub fn history_of<R>(&self, topic: &str, f: impl FnOnce(&mut History) -> R) -> R {
+        self.with_history(&self.cache, topic, f)
+    }
+
+    /// Everything published and received so far, per `cache/topic`.
+    pub fn run_history(&self) -> BTreeMap<String, History> {
+        self.history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    // ---- the emulator's admin API, through the generated typed client ----
+
+    /// The admin client; a skip when the target has no admin API.
+    pub fn admin(&self) -> Result<&admin_wire::Client, CheckError> {
+        self.admin
+            .as_ref()
+            .ok_or_else(|| CheckError::Skip(NO_ADMIN.into()))
+    }
+
+    /// A key for `role`: the one handed over with `--key`, else one minted
+    /// through the admin API, else a skip that says what to pass.
+    pub async fn key(&self, role: KeyRole) -> Result<String, CheckError> {
+        if let Some(k) = self.keys.get(&role) {
+            return Ok(k.clone());
         }
-        let url = format!("{}/_emulator{}", self.base_url, path);
-        let mut b = self.http.request(method.clone(), &url);
-        if let Some(body) = &body {
-            b = b.json(body);
+        if self.admin.is_none() {
+            return Err(CheckError::Skip(format!(
+                "needs a {} key: pass --key {}=KEY (or run against the emulator, which mints one)",
+                role.name(),
+                role.name()
+            )));
         }
-        let resp = b.send().await.map_err(|e| Failure {
-            behaviour: format!("admin {method} {path}"),
-            expected: "an answer".into(),
-            actual: e.to_string(),
-            repro: None,
-        })?;
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        if !status.is_success() {
-            return Err(Failure {
-                behaviour: format!("admin {method} {path} (setting up the check)"),
-                expected: "2xx".into(),
-                actual: format!("status {}, body {text:?}", status.as_u16()),
-                repro: None,
-            }
-            .into());
-        }
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+        let (token_role, ttl, caches) = match role {
+            KeyRole::PublishOnly => (admin_wire::TokenRole::Publish, 600, vec![]),
+            KeyRole::SubscribeOnly => (admin_wire::TokenRole::Subscribe, 600, vec![]),
+            KeyRole::OtherCache => (
+                admin_wire::TokenRole::PublishSubscribe,
+                600,
+                vec![format!("{}-other", self.cache)],
+            ),
+            KeyRole::Expired => (admin_wire::TokenRole::PublishSubscribe, 0, vec![]),
+        };
+        Ok(self.mint(token_role, ttl, caches, None).await?.api_key)
     }
 
     /// Mint a token through the admin API.
-    pub async fn mint(&self, spec: Value) -> Result<String, CheckError> {
-        let v = self
-            .admin(reqwest::Method::POST, "/tokens", Some(spec))
-            .await?;
-        v.get("api_key")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                CheckError::Fail(Failure {
-                    behaviour: "admin mintToken".into(),
-                    expected: "{\"api_key\": ...}".into(),
-                    actual: v.to_string(),
-                    repro: None,
-                })
-            })
+    pub async fn mint(
+        &self,
+        role: admin_wire::TokenRole,
+        ttl_seconds: i64,
+        caches: Vec<String>,
+        token_id: Option<String>,
+    ) -> Result<admin_wire::MintTokenResponse, CheckError> {
+        let body = admin_wire::MintTokenRequest {
+            caches,
+            role,
+            token_id,
+            topics: vec![],
+            ttl_seconds,
+        };
+        self.admin()?
+            .mint_token(&body)
+            .await
+            .map(|r| r.into_inner())
+            .map_err(|e| admin_failed("mintToken", e))
     }
 
     /// Arm a fault for the next `count` requests of `operation` on one topic.
     pub async fn inject_fault(
         &self,
-        operation: &str,
+        operation: admin_wire::FaultOperation,
         topic: &str,
         count: u32,
-        action: Value,
+        action: admin_wire::FaultAction,
     ) -> Result<(), CheckError> {
-        self.admin(
-            reqwest::Method::POST,
-            "/faults",
-            Some(serde_json::json!({
-                "operation": operation,
-                "cache": self.cache,
-                "topic": topic,
-                "count": count,
-                "action": action,
-            })),
-        )
-        .await
-        .map(|_| ())
+        let body = admin_wire::FaultRequest {
+            action,
+            cache: Some(self.cache.clone()),
+            count: std::num::NonZeroU32::new(count.max(1)).unwrap_or(std::num::NonZeroU32::MIN),
+            operation,
+            topic: Some(topic.to_owned()),
+        };
+        self.admin()?
+            .inject_fault(&body)
+            .await
+            .map(|_| ())
+            .map_err(|e| admin_failed("injectFault", e))
     }
 
-    /// `POST .../topics/{topic}/{verb}` (reset, evict).
-    pub async fn topic_admin(
+    /// Reset a topic (a new page, numbering from 1).
+    pub async fn reset_topic(&self, topic: &str) -> Result<admin_wire::TopicState, CheckError> {
+        self.admin()?
+            .reset_topic(&self.cache, topic)
+            .await
+            .map(|r| r.into_inner())
+            .map_err(|e| admin_failed("resetTopic", e))
+    }
+
+    /// Evict the `count` oldest buffered messages of a topic.
+    pub async fn evict(
         &self,
         topic: &str,
-        verb: &str,
-        body: Option<Value>,
-    ) -> Result<Value, CheckError> {
-        let path = format!(
-            "/caches/{}/topics/{}{}",
-            encode_segment(&self.cache),
-            encode_segment(topic),
-            verb
-        );
-        let method = if verb.is_empty() {
-            reqwest::Method::GET
-        } else {
-            reqwest::Method::POST
-        };
-        self.admin(method, &path, body).await
+        count: u64,
+    ) -> Result<admin_wire::TopicState, CheckError> {
+        self.admin()?
+            .evict_messages(&self.cache, topic, &admin_wire::EvictRequest { count })
+            .await
+            .map(|r| r.into_inner())
+            .map_err(|e| admin_failed("evictMessages", e))
     }
 }
 
-/// Why admin checks are skipped on targets without the emulator's admin API.
-pub const NO_ADMIN: &str =
-    "needs the emulator's admin API (GET /_emulator/health did not answer on this target)";
+/// The publisher the run's history logs the suite's publishes under: within
+/// a topic the suite publishes one message at a time, so one order.
+pub const PUBLISHER: &str = "suite";
+
+/// A failure of an admin call made to set a check up.
+pub fn admin_failed<E: std::fmt::Debug>(
+    operation: &str,
+    e: momento_http::raw::Error<E>,
+) -> CheckError {
+    CheckError::Fail(Failure::new(
+        &format!("admin {operation} (setting up the check)"),
+        "a 2xx answer",
+        format!("{e}"),
+    ))
+}
 
 fn run_id() -> u64 {
     SystemTime::now()
@@ -592,4 +545,24 @@ fn run_id() -> u64 {
         .map(|d| d.as_micros() as u64)
         .unwrap_or(0)
         ^ u64::from(std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyRole;
+
+    #[test]
+    fn key_arguments_name_the_role_and_never_show_the_key() {
+        let k = KeyRole::parse_arg("subscribe-only=s3cr3t").unwrap();
+        assert_eq!(k.role, KeyRole::SubscribeOnly);
+        assert_eq!(k.key, "s3cr3t");
+        assert!(!format!("{k:?}").contains("s3cr3t"));
+        let e = KeyRole::parse_arg("admin=s3cr3t-and-more-than-sixteen").unwrap_err();
+        assert!(
+            e.contains("publish-only, subscribe-only, other-cache, expired"),
+            "{e}"
+        );
+        let e = KeyRole::parse_arg("s3cr3t").unwrap_err();
+        assert!(!e.contains("s3c"), "{e}");
+    }
 }

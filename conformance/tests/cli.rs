@@ -9,7 +9,7 @@ fn bin() -> Command {
 }
 
 #[test]
-fn the_json_report_has_the_shape_issue_4_fixes() {
+fn the_json_report_has_target_checks_and_summary() {
     let out = bin()
         .args(["--only", "publish.text", "--format", "json"])
         .output()

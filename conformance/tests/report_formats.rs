@@ -26,7 +26,7 @@ fn fixed() -> Report {
                 "auth.expired.401",
                 Evidence::D,
                 Outcome::Skip,
-                "needs the emulator's admin API (GET /_emulator/health did not answer on this target)",
+                "needs the emulator's admin API (its health operation did not answer on this target)",
                 0,
             ),
             r(

@@ -3,9 +3,8 @@
 //!
 //! Tokens never reach a log line: [`Token`]'s `Debug` is redacted.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use momento_http::codec::V1Key;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -23,12 +22,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// A role reads as data access for both halves of the API: `publish`
+    /// writes (and may set and delete cache items), `subscribe` reads (and
+    /// may get them), `publish-subscribe` does both (docs/api.md §9).
     fn allows(self, op: Operation) -> bool {
         matches!(
             (self, op),
             (Role::PublishSubscribe, _)
-                | (Role::Publish, Operation::Publish)
-                | (Role::Subscribe, Operation::Subscribe)
+                | (Role::Publish, Operation::Publish | Operation::CacheWrite)
+                | (Role::Subscribe, Operation::Subscribe | Operation::CacheRead)
         )
     }
 }
@@ -54,6 +56,10 @@ pub enum Operation {
     Publish,
     /// `GET /topics/...`
     Subscribe,
+    /// `GET /cache/...`
+    CacheRead,
+    /// `PUT` and `DELETE /cache/...`
+    CacheWrite,
 }
 
 /// What to put in a minted token.
@@ -204,9 +210,8 @@ impl Authority {
             &self.inner.encoding,
         )
         .unwrap_or_default();
-        let wrapper = serde_json::json!({ "endpoint": endpoint, "api_key": jwt });
         Minted {
-            api_key: URL_SAFE.encode(wrapper.to_string()),
+            api_key: V1Key::new(endpoint, jwt).encode(),
             token_id,
             expires_at: exp,
         }
@@ -272,16 +277,12 @@ impl Authority {
     }
 }
 
-/// The JWT inside a v1 API key, if `token` is one.
+/// The JWT inside a v1 API key, if `token` is one (the client's own codec:
+/// any base64 alphabet and padding, docs/api.md §2).
 fn unwrap_v1(token: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct V1 {
-        api_key: String,
-    }
-    let bytes = [URL_SAFE, STANDARD, URL_SAFE_NO_PAD, STANDARD_NO_PAD]
-        .iter()
-        .find_map(|engine| engine.decode(token).ok())?;
-    serde_json::from_slice::<V1>(&bytes).ok().map(|v| v.api_key)
+    V1Key::parse(token)
+        .ok()
+        .map(|key| key.expose_api_key().to_owned())
 }
 
 /// May `claims` do `op` on `cache`/`topic`?
@@ -295,6 +296,8 @@ pub fn authorize(
         let what = match op {
             Operation::Publish => "publish",
             Operation::Subscribe => "subscribe",
+            Operation::CacheRead => "read cache items",
+            Operation::CacheWrite => "write cache items",
         };
         return Err(AuthError::Forbidden(format!(
             "the token may not {what}; mint one with a role that allows it"
@@ -307,7 +310,14 @@ pub fn authorize(
             "the token does not grant access to cache {cache:?}"
         )));
     }
+    let cache_op = matches!(op, Operation::CacheRead | Operation::CacheWrite);
+    if cache_op && claims.topics.is_some() {
+        return Err(AuthError::Forbidden(
+            "the token is limited to topics and grants no access to cache items; mint one without a topic list".into(),
+        ));
+    }
     if let Some(topics) = &claims.topics
+        && !cache_op
         && !topics.iter().any(|t| t == topic)
     {
         return Err(AuthError::Forbidden(format!(
@@ -333,6 +343,22 @@ mod tests {
         assert!(a.verify(&jwt).is_ok());
         assert!(Authority::new(b"other").verify(&m.api_key).is_err());
         assert!(a.verify(&format!("Bearer {}", m.api_key)).is_err());
+    }
+
+    #[test]
+    fn a_key_verifies_in_either_alphabet_padded_or_not() {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+        let a = Authority::new(b"secret");
+        let m = a.mint(
+            "http://127.0.0.1:1",
+            &TokenSpec::full_access(Duration::from_secs(60)),
+        );
+        let json = momento_http::codec::decode_base64_lenient(&m.api_key).unwrap();
+        for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+            let key = engine.encode(&json);
+            assert!(a.verify(&key).is_ok(), "{key}");
+        }
     }
 
     #[test]

@@ -11,6 +11,12 @@ pub enum FaultOp {
     Publish,
     /// `GET /topics/...`
     Subscribe,
+    /// `GET /cache/...` (a fault's `topic` matches the key, as text).
+    CacheGet,
+    /// `PUT /cache/...`
+    CacheSet,
+    /// `DELETE /cache/...`
+    CacheDelete,
 }
 
 /// What happens to a matching request.

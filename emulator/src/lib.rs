@@ -1,9 +1,10 @@
-//! A local Momento Topics server over HTTP: the emulated endpoint of
+//! A local Momento Topics (and cache) server over HTTP: the emulated endpoint of
 //! momento-http, as a library and a single binary (`momento-http-emulator`).
 //!
 //! It serves `POST`/`GET /topics/{cacheName}/{topicName}` as described in
 //! `openapi/momento-http.yaml` (auth, long polls with the resume rule,
-//! discontinuities, limits) and an admin API under `/_emulator/`
+//! discontinuities, limits), `GET`/`PUT`/`DELETE /cache/{cacheName}` (items
+//! with TTLs, a memory bound) and an admin API under `/_emulator/`
 //! (`openapi/emulator-admin.yaml`): caches, tokens, topic state, fault
 //! injection and webhooks.
 //!
@@ -37,10 +38,13 @@
 //!   `Arc<Shared>` with a std `Mutex`), bounded buffers and the resume rule.
 //! - `auth`: HS256 JWTs in Momento's v1 wrapper; scope checks.
 //! - `limits`: operations per second, concurrent subscriptions, caches.
+//! - `cache_store`: cache items, their TTLs against a clock tests can move
+//!   ([`ManualClock`]), and least-recently-used eviction past a memory bound.
 //! - `faults`: the fault-injection table.
 //! - `webhooks`: the registry, the bounded delivery queue and its worker.
 
 mod auth;
+mod cache_store;
 mod faults;
 mod limits;
 mod routes;
@@ -49,6 +53,7 @@ mod topics;
 mod webhooks;
 
 pub use auth::{Role, TokenSpec};
+pub use cache_store::{DEFAULT_CACHE_MEMORY_BYTES, ManualClock};
 pub use limits::Limits;
 pub use server::run;
 pub use webhooks::USER_AGENT as WEBHOOK_USER_AGENT;
@@ -83,6 +88,8 @@ pub struct Emulator {
     topic_idle_expiry: Option<Duration>,
     limits: Limits,
     secret: Option<String>,
+    cache_memory_bytes: usize,
+    cache_clock: Option<ManualClock>,
 }
 
 impl Default for Emulator {
@@ -95,6 +102,8 @@ impl Default for Emulator {
             topic_idle_expiry: Some(Duration::from_secs(3600)),
             limits: Limits::default(),
             secret: None,
+            cache_memory_bytes: DEFAULT_CACHE_MEMORY_BYTES,
+            cache_clock: None,
         }
     }
 }
@@ -154,6 +163,19 @@ impl Emulator {
     /// The token-signing secret (e.g. from `--secret-file`); random by default.
     pub fn secret(mut self, secret: impl Into<String>) -> Self {
         self.secret = Some(secret.into());
+        self
+    }
+
+    /// The bound on cache items' key and value bytes, all caches together
+    /// (default 64 MiB); past it the least recently used items are evicted.
+    pub fn cache_memory(mut self, bytes: usize) -> Self {
+        self.cache_memory_bytes = bytes;
+        self
+    }
+    /// Expire cache items on `clock` instead of real time (tests advance it
+    /// rather than sleep).
+    pub fn cache_clock(mut self, clock: ManualClock) -> Self {
+        self.cache_clock = Some(clock);
         self
     }
 
@@ -223,6 +245,13 @@ pub(crate) fn build_state(config: &Emulator, addr: SocketAddr) -> (server::AppSt
         limits: limits::Enforcer::new(config.limits.clone()),
         faults: faults::Faults::default(),
         webhooks,
+        cache_items: cache_store::CacheItems::new(
+            config.cache_memory_bytes,
+            match &config.cache_clock {
+                Some(clock) => cache_store::Clock::Manual(clock.clone()),
+                None => cache_store::Clock::System(std::time::Instant::now()),
+            },
+        ),
         long_poll_wait_ms: Arc::new(AtomicU64::new(
             u64::try_from(config.long_poll_wait.as_millis()).unwrap_or(u64::MAX),
         )),

@@ -56,6 +56,9 @@ struct Serve {
     /// Messages buffered per topic; older ones are evicted (subscribers behind get a discontinuity).
     #[arg(long, default_value_t = 1000)]
     topic_buffer: usize,
+    /// Memory for cache items (keys and values, all caches), in MiB; past it the least recently used are evicted.
+    #[arg(long, default_value_t = 64)]
+    cache_memory_mib: usize,
     /// Topics idle this long expire and come back with a new page (e.g. 1h; 0s = never).
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     topic_idle_expiry: Duration,
@@ -150,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
         .listen(s.listen)
         .long_poll_wait(s.long_poll_wait)
         .topic_buffer(s.topic_buffer)
+        .cache_memory(s.cache_memory_mib.saturating_mul(1024 * 1024))
         .limits(if s.documented_limits {
             Limits::documented()
         } else {

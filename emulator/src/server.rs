@@ -32,6 +32,8 @@ pub(crate) struct AppState {
     pub faults: Faults,
     /// Webhook registry and delivery queue.
     pub webhooks: Webhooks,
+    /// Cache items, their TTLs and the memory bound.
+    pub cache_items: crate::cache_store::CacheItems,
     /// The long-poll wait in milliseconds (changeable through the admin API).
     pub long_poll_wait_ms: Arc<AtomicU64>,
     /// Cancelled at shutdown: waiting long polls answer at once.
@@ -52,6 +54,16 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(
             "/topics/{cache}/{topic}",
             post(routes::publish::publish).get(routes::subscribe::subscribe),
+        )
+        .route(
+            "/cache/{cache}",
+            get(routes::cache::get)
+                .put(routes::cache::set)
+                .delete(routes::cache::delete),
+        )
+        .route(
+            "/_emulator/caches/{cache}/items",
+            get(routes::cache::list_items),
         )
         .route("/_emulator/health", get(routes::admin::health))
         .route("/_emulator/openapi.yaml", get(routes::admin::openapi))

@@ -3,10 +3,32 @@
 
 mod common;
 use common::*;
+use momento_http::admin_wire::{
+    FaultAction, FaultOperation, FaultRequest, MintTokenRequest, TokenRole,
+};
 use momento_http_emulator::{Emulator, Limits};
-use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
+use std::num::NonZeroU32;
 use std::time::Duration;
+
+/// A fault on the next `count` requests of `operation`, any cache or topic.
+fn fault(operation: FaultOperation, count: u32, action: FaultAction) -> FaultRequest {
+    FaultRequest {
+        operation,
+        cache: None,
+        topic: None,
+        count: NonZeroU32::new(count).expect("count > 0"),
+        action,
+    }
+}
+
+/// Answer `status` (with no Retry-After).
+fn status(status: u16) -> FaultAction {
+    FaultAction {
+        status: Some(status),
+        ..FaultAction::default()
+    }
+}
 
 async fn error_body(resp: reqwest::Response) -> (u16, Value) {
     let status = resp.status().as_u16();
@@ -172,15 +194,9 @@ async fn token_placement() {
     assert_eq!(s, 401);
     assert!(body["detail"].as_str().unwrap().contains("raw token"));
     // The bare JWT inside the v1 wrapper works too.
-    use base64::Engine as _;
-    let wrapper: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE
-            .decode(&env.key)
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(wrapper["endpoint"], env.base);
-    let jwt = wrapper["api_key"].as_str().unwrap();
+    let wrapper = momento_http::codec::V1Key::parse(&env.key).unwrap();
+    assert_eq!(wrapper.endpoint(), env.base);
+    let jwt = wrapper.expose_api_key();
     assert_eq!(env.publish_with(jwt, "c", "t", "x").await, 204);
     // Forged.
     assert_eq!(env.publish_with("not-a-token", "c", "t", "x").await, 401);
@@ -191,17 +207,11 @@ async fn token_placement() {
 #[tokio::test]
 async fn token_expiry_and_scope() {
     let env = start().await;
-    let expired = env
-        .mint(json!({"role": "publish-subscribe", "ttl_seconds": 0}))
-        .await;
+    let expired = env.mint(token(TokenRole::PublishSubscribe, 0)).await;
     assert_eq!(env.publish_with(&expired, "c", "t", "x").await, 401);
-    let sub_only = env
-        .mint(json!({"role": "subscribe", "ttl_seconds": 60}))
-        .await;
+    let sub_only = env.mint(token(TokenRole::Subscribe, 60)).await;
     assert_eq!(env.publish_with(&sub_only, "c", "t", "x").await, 403);
-    let pub_only = env
-        .mint(json!({"role": "publish", "ttl_seconds": 60}))
-        .await;
+    let pub_only = env.mint(token(TokenRole::Publish, 60)).await;
     assert_eq!(env.publish_with(&pub_only, "c", "t", "x").await, 204);
     let resp = env
         .http
@@ -212,11 +222,17 @@ async fn token_expiry_and_scope() {
         .unwrap();
     assert_eq!(error_body(resp).await.0, 403);
     let cache_d = env
-        .mint(json!({"role": "publish", "ttl_seconds": 60, "caches": ["d"]}))
+        .mint(MintTokenRequest {
+            caches: vec!["d".into()],
+            ..token(TokenRole::Publish, 60)
+        })
         .await;
     assert_eq!(env.publish_with(&cache_d, "c", "t", "x").await, 403);
     let topic_u = env
-        .mint(json!({"role": "publish", "ttl_seconds": 60, "topics": ["u"]}))
+        .mint(MintTokenRequest {
+            topics: vec!["u".into()],
+            ..token(TokenRole::Publish, 60)
+        })
         .await;
     assert_eq!(env.publish_with(&topic_u, "c", "t", "x").await, 403);
     assert_eq!(env.publish_with(&topic_u, "c", "u", "x").await, 204);
@@ -252,13 +268,10 @@ async fn limits_answer_429_with_retry_after() {
     assert!(statuses.contains(&429), "{statuses:?}");
     // Caches: 3 at most ("c" exists).
     for name in ["d", "e"] {
-        let (s, _) = env
-            .admin(Method::PUT, &format!("caches/{name}"), None)
-            .await;
-        assert_eq!(s, 204);
+        env.admin.create_cache(name).await.unwrap();
     }
-    let (s, _) = env.admin(Method::PUT, "caches/f", None).await;
-    assert_eq!(s, 429);
+    let err = env.admin.create_cache("f").await.unwrap_err();
+    assert_eq!(err.status(), Some(429), "{err}");
 
     let env = start_with(Emulator::builder().limits(Limits {
         concurrent_subscriptions: Some(1),
@@ -281,32 +294,18 @@ async fn limits_answer_429_with_retry_after() {
 #[tokio::test]
 async fn caches_admin() {
     let env = start().await;
-    let (s, v) = env.admin(Method::PUT, "caches/x", None).await;
-    assert_eq!(s, 204, "{v}");
-    let (_, v) = env.admin(Method::GET, "caches", None).await;
-    assert_eq!(v["caches"], json!(["c", "x"]));
-    assert_eq!(env.admin(Method::DELETE, "caches/x", None).await.0, 204);
-    assert_eq!(env.admin(Method::DELETE, "caches/x", None).await.0, 404);
-    let (s, v) = env.admin(Method::GET, "health", None).await;
-    assert_eq!((s, v["status"].as_str()), (200, Some("ok")));
-    let spec = env
-        .http
-        .get(format!("{}/_emulator/openapi.yaml", env.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
+    env.admin.create_cache("x").await.unwrap();
+    assert_eq!(env.admin.list_caches().await.unwrap(), ["c", "x"]);
+    env.admin.delete_cache("x").await.unwrap();
+    let err = env.admin.delete_cache("x").await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+    assert_eq!(env.admin.health().await.unwrap().status, "ok");
+    let spec = env.admin.get_openapi().await.unwrap();
+    assert!(spec.contains("operationId: subscribe"));
+    env.admin
+        .set_long_poll_wait(Duration::from_millis(1000))
         .await
         .unwrap();
-    assert!(spec.contains("operationId: subscribe"));
-    let (s, _) = env
-        .admin(
-            Method::PUT,
-            "config/long-poll-wait",
-            Some(json!({"millis": 1000})),
-        )
-        .await;
-    assert_eq!(s, 204);
     let started = std::time::Instant::now();
     env.poll("t", 0, 0).await;
     // Lower bounds do not flake on a busy machine: the new wait (1 s) applies.
@@ -316,11 +315,17 @@ async fn caches_admin() {
 #[tokio::test]
 async fn fault_injection() {
     let env = start().await;
-    let inject = |body: Value| env.admin(Method::POST, "faults", Some(body));
-    assert_eq!(
-        inject(json!({"operation": "publish", "count": 2, "action": {"status": 503, "retry_after_seconds": 3}})).await.0,
-        204
-    );
+    let inject = |fault: FaultRequest| {
+        let admin = env.admin.clone();
+        async move { admin.inject_fault(&fault).await }
+    };
+    let unavailable = FaultAction {
+        retry_after_seconds: Some(3),
+        ..status(503)
+    };
+    inject(fault(FaultOperation::Publish, 2, unavailable))
+        .await
+        .unwrap();
     for _ in 0..2 {
         let resp = env
             .http
@@ -335,14 +340,22 @@ async fn fault_injection() {
     }
     assert_eq!(env.publish("t", "x").await, 204);
     // Only the matching topic.
-    inject(
-        json!({"operation": "publish", "topic": "other", "count": 1, "action": {"status": 500}}),
-    )
-    .await;
+    inject(FaultRequest {
+        topic: Some("other".into()),
+        ..fault(FaultOperation::Publish, 1, status(500))
+    })
+    .await
+    .unwrap();
     assert_eq!(env.publish("t", "x").await, 204);
     assert_eq!(env.publish("other", "x").await, 500);
     // Drop: a connection error.
-    inject(json!({"operation": "publish", "count": 1, "action": {"drop": true}})).await;
+    let dropped = FaultAction {
+        drop: Some(true),
+        ..FaultAction::default()
+    };
+    inject(fault(FaultOperation::Publish, 1, dropped))
+        .await
+        .unwrap();
     let r = env
         .http
         .post(env.topic_url("c", "t"))
@@ -352,19 +365,25 @@ async fn fault_injection() {
         .await;
     assert!(r.is_err(), "{r:?}");
     // Delay.
-    inject(json!({"operation": "subscribe", "count": 1, "action": {"delay_ms": 300}})).await;
+    let delay = FaultAction {
+        delay_ms: Some(300),
+        ..FaultAction::default()
+    };
+    inject(fault(FaultOperation::Subscribe, 1, delay))
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     env.poll("t", 1, 0).await;
     assert!(started.elapsed() >= Duration::from_millis(300));
     // Bad action, then clear.
-    assert_eq!(
-        inject(json!({"operation": "publish", "count": 1, "action": {}}))
-            .await
-            .0,
-        400
-    );
-    inject(json!({"operation": "publish", "count": 5, "action": {"status": 500}})).await;
-    assert_eq!(env.admin(Method::DELETE, "faults", None).await.0, 204);
+    let err = inject(fault(FaultOperation::Publish, 1, FaultAction::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
+    inject(fault(FaultOperation::Publish, 5, status(500)))
+        .await
+        .unwrap();
+    env.admin.clear_faults().await.unwrap();
     assert_eq!(env.publish("t", "x").await, 204);
 }
 
@@ -378,9 +397,9 @@ async fn deleting_a_cache_answers_its_waiting_polls_with_404() {
             .send(),
         async {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            let (s, v) = env.admin(Method::GET, "caches/c/topics/t", None).await;
-            assert_eq!((s, v["waiting_subscribers"].as_u64()), (200, Some(1)));
-            env.admin(Method::DELETE, "caches/c", None).await
+            let state = env.admin.inspect_topic("c", "t").await.unwrap();
+            assert_eq!(state.waiting_subscribers, 1);
+            env.admin.delete_cache("c").await.unwrap();
         }
     );
     let (s, body) = error_body(resp.unwrap()).await;

@@ -51,7 +51,7 @@ async fn no_token_reaches_the_logs() {
         .await
         .unwrap();
     let minted = env
-        .mint(serde_json::json!({"role": "publish", "ttl_seconds": 60}))
+        .mint(token(momento_http::admin_wire::TokenRole::Publish, 60))
         .await;
     env.publish_with(&minted, "c", "t", "z").await;
 

@@ -1,4 +1,4 @@
-//! The resume rule of SPEC §4, case by case, over real sockets.
+//! The resume rule of docs/api.md §4, case by case, over real sockets.
 
 mod common;
 use common::*;
@@ -65,11 +65,7 @@ async fn a_stale_page_gets_a_discontinuity_to_the_new_instance() {
     let env = start().await;
     env.publish("t", "a").await;
     let old = env.page("t").await;
-    let (s, state) = env
-        .admin(reqwest::Method::POST, "caches/c/topics/t/reset", None)
-        .await;
-    assert_eq!(s, 200);
-    let new = state["sequence_page"].as_u64().unwrap();
+    let new = env.admin.reset_topic("c", "t").await.unwrap().sequence_page;
     assert_ne!(new, old);
     env.publish("t", "b").await;
     assert_eq!(
@@ -92,15 +88,8 @@ async fn evicted_numbers_get_a_discontinuity_then_the_oldest_kept() {
         env.publish("t", m).await;
     }
     let page = env.page("t").await;
-    let (s, state) = env
-        .admin(
-            reqwest::Method::POST,
-            "caches/c/topics/t/evict",
-            Some(serde_json::json!({"count": 2})),
-        )
-        .await;
-    assert_eq!(s, 200);
-    assert_eq!(state["buffered"], 1);
+    let state = env.admin.evict_messages("c", "t", 2).await.unwrap();
+    assert_eq!(state.buffered, 1);
     assert_eq!(
         env.poll("t", 1, page).await,
         vec![
@@ -243,7 +232,6 @@ async fn sequence_number_zero_ignores_a_stale_page() {
     let env = start().await;
     env.publish("t", "a").await;
     let old = env.page("t").await;
-    env.admin(reqwest::Method::POST, "caches/c/topics/t/reset", None)
-        .await;
+    env.admin.reset_topic("c", "t").await.unwrap();
     assert!(env.poll("t", 0, old).await.is_empty());
 }

@@ -5,11 +5,12 @@ mod common;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use common::*;
+use momento_http::admin_wire::{
+    DeliveryOutcome, MintTokenRequest, PostUrl, TokenRole, Webhook, WebhookId,
+};
 use momento_http::webhook::sign as sign_webhook_body;
 use momento_http::wire::WebhookEvent;
 use momento_http_emulator::WEBHOOK_USER_AGENT;
-use reqwest::Method;
-use serde_json::json;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -31,6 +32,35 @@ async fn receiver(status: StatusCode) -> (String, mpsc::UnboundedReceiver<(Heade
     (url, rx)
 }
 
+/// Webhook `name` of `cache` on topic "t", posting to `url`.
+fn webhook(cache: &str, name: &str, url: &str) -> Webhook {
+    Webhook {
+        id: WebhookId {
+            cache_name: cache.into(),
+            webhook_name: name.into(),
+        },
+        topic_name: "t".into(),
+        destination: PostUrl {
+            post_url: url.into(),
+        },
+    }
+}
+
+/// Every recorded delivery's outcome, sorted (a record is written when the
+/// receiver's answer arrives, so their order may vary).
+async fn outcomes(env: &Env) -> Vec<DeliveryOutcome> {
+    let mut outcomes: Vec<DeliveryOutcome> = env
+        .admin
+        .list_deliveries()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.outcome)
+        .collect();
+    outcomes.sort_unstable();
+    outcomes
+}
+
 async fn next(rx: &mut mpsc::UnboundedReceiver<(HeaderMap, Bytes)>) -> (HeaderMap, Bytes) {
     tokio::time::timeout(BOUND, rx.recv())
         .await
@@ -42,18 +72,14 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<(HeaderMap, Bytes)>) -> (HeaderMa
 async fn signed_delivery_rotation_and_delete() {
     let env = start().await;
     let (url, mut rx) = receiver(StatusCode::NO_CONTENT).await;
-    let (s, v) = env
-        .admin(
-            Method::PUT,
-            "caches/c/webhooks/w",
-            Some(json!({"topicName": "t", "destination": {"postUrl": url}})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let secret = v["secretString"].as_str().unwrap().to_string();
+    let hook = webhook("c", "w", &url);
+    let secret = env.admin.put_webhook(&hook).await.unwrap();
 
     let key = env
-        .mint(json!({"role": "publish", "ttl_seconds": 60, "token_id": "pub-1"}))
+        .mint(MintTokenRequest {
+            token_id: Some("pub-1".into()),
+            ..token(TokenRole::Publish, 60)
+        })
         .await;
     assert_eq!(env.publish_with(&key, "c", "t", "hello").await, 204);
     let (headers, body) = next(&mut rx).await;
@@ -73,24 +99,36 @@ async fn signed_delivery_rotation_and_delete() {
     assert!(event.publish_timestamp >= event.event_timestamp);
 
     // Secret endpoints and list.
-    let (_, v) = env
-        .admin(Method::GET, "caches/c/webhooks/w/secret", None)
-        .await;
+    let got = env.admin.get_webhook_secret(&hook.id).await.unwrap();
     assert_eq!(
-        v,
-        json!({"secret": secret, "webhookName": "w", "cacheName": "c"})
+        (
+            got.secret.as_str(),
+            got.webhook_name.as_str(),
+            got.cache_name.as_str()
+        ),
+        (secret.as_str(), "w", "c")
     );
-    let (_, v) = env.admin(Method::GET, "caches/c/webhooks", None).await;
-    assert_eq!(
-        v,
-        json!({"webhooks": [{"id": {"cacheName": "c", "webhookName": "w"}, "topicName": "t", "destination": {"postUrl": url}}]})
-    );
+    let listed = env.admin.list_webhooks("c").await.unwrap();
+    let listed: Vec<_> = listed
+        .iter()
+        .map(|h| {
+            (
+                h.id.cache_name.as_str(),
+                h.id.webhook_name.as_str(),
+                h.topic_name.as_str(),
+                h.destination.post_url.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [("c", "w", "t", url.as_str())]);
 
     // Rotation: the new secret signs, the old one does not.
-    let (_, v) = env
-        .admin(Method::POST, "caches/c/webhooks/w/rotate-secret", None)
-        .await;
-    let new_secret = v["secret"].as_str().unwrap().to_string();
+    let new_secret = env
+        .admin
+        .rotate_webhook_secret(&hook.id)
+        .await
+        .unwrap()
+        .secret;
     assert_ne!(new_secret, secret);
     env.publish("t", "again").await;
     let (headers, body) = next(&mut rx).await;
@@ -114,18 +152,9 @@ async fn signed_delivery_rotation_and_delete() {
         .unwrap();
 
     // Delete stops delivery.
-    assert_eq!(
-        env.admin(Method::DELETE, "caches/c/webhooks/w", None)
-            .await
-            .0,
-        204
-    );
-    assert_eq!(
-        env.admin(Method::DELETE, "caches/c/webhooks/w", None)
-            .await
-            .0,
-        404
-    );
+    env.admin.delete_webhook(&hook.id).await.unwrap();
+    let err = env.admin.delete_webhook(&hook.id).await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
     env.publish("t", "gone").await;
     assert!(
         tokio::time::timeout(Duration::from_millis(300), rx.recv())
@@ -133,29 +162,23 @@ async fn signed_delivery_rotation_and_delete() {
             .is_err()
     );
 
-    let (_, v) = env.admin(Method::GET, "deliveries", None).await;
-    let outcomes: Vec<&str> = v["deliveries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["outcome"].as_str().unwrap())
-        .collect();
-    // A record is written when the receiver's answer arrives, so order may vary.
-    let mut outcomes = outcomes;
-    outcomes.sort_unstable();
-    assert_eq!(outcomes, vec!["skipped", "success", "success"]);
+    let mut expected = vec![
+        DeliveryOutcome::Skipped,
+        DeliveryOutcome::Success,
+        DeliveryOutcome::Success,
+    ];
+    expected.sort_unstable();
+    assert_eq!(outcomes(&env).await, expected);
 }
 
 #[tokio::test]
 async fn a_failing_receiver_is_recorded_and_not_retried() {
     let env = start().await;
     let (url, mut rx) = receiver(StatusCode::INTERNAL_SERVER_ERROR).await;
-    env.admin(
-        Method::PUT,
-        "caches/c/webhooks/w",
-        Some(json!({"topicName": "t", "destination": {"postUrl": url}})),
-    )
-    .await;
+    env.admin
+        .put_webhook(&webhook("c", "w", &url))
+        .await
+        .unwrap();
     env.publish("t", "x").await;
     next(&mut rx).await;
     assert!(
@@ -163,45 +186,31 @@ async fn a_failing_receiver_is_recorded_and_not_retried() {
             .await
             .is_err()
     );
-    let (_, v) = env.admin(Method::GET, "deliveries", None).await;
-    assert_eq!(v["deliveries"][0]["outcome"], "status");
-    assert_eq!(v["deliveries"][0]["status"], 500);
+    let deliveries = env.admin.list_deliveries().await.unwrap();
+    assert_eq!(deliveries[0].outcome, DeliveryOutcome::Status);
+    assert_eq!(deliveries[0].status, Some(500));
 }
 
 #[tokio::test]
 async fn webhook_admin_errors() {
     let env = start().await;
-    let body = json!({"topicName": "t", "destination": {"postUrl": "http://127.0.0.1:1/x"}});
+    fn status<T>(r: Result<T, momento_http::Error>) -> Option<u16> {
+        r.map(|_| ()).unwrap_err().status()
+    }
+    let unknown_cache = webhook("nope", "w", "http://127.0.0.1:1/x");
     assert_eq!(
-        env.admin(Method::PUT, "caches/nope/webhooks/w", Some(body.clone()))
-            .await
-            .0,
-        404
+        status(env.admin.put_webhook(&unknown_cache).await),
+        Some(404)
     );
+    let unknown_hook = webhook("c", "none", "http://127.0.0.1:1/x").id;
     assert_eq!(
-        env.admin(Method::GET, "caches/c/webhooks/none/secret", None)
-            .await
-            .0,
-        404
+        status(env.admin.get_webhook_secret(&unknown_hook).await),
+        Some(404)
     );
-    let long = "w".repeat(129);
-    assert_eq!(
-        env.admin(
-            Method::PUT,
-            &format!("caches/c/webhooks/{long}"),
-            Some(body)
-        )
-        .await
-        .0,
-        400
-    );
-    let bad = json!({"topicName": "t", "destination": {"postUrl": "not a url"}});
-    assert_eq!(
-        env.admin(Method::PUT, "caches/c/webhooks/w", Some(bad))
-            .await
-            .0,
-        400
-    );
+    let long = webhook("c", &"w".repeat(129), "http://127.0.0.1:1/x");
+    assert_eq!(status(env.admin.put_webhook(&long).await), Some(400));
+    let bad = webhook("c", "w", "not a url");
+    assert_eq!(status(env.admin.put_webhook(&bad).await), Some(400));
 }
 
 #[tokio::test]
@@ -222,21 +231,18 @@ async fn a_slow_receiver_is_recorded_as_timeout_and_publish_is_not_delayed() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/slow", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    env.admin(
-        Method::PUT,
-        "caches/c/webhooks/w",
-        Some(json!({"topicName": "t", "destination": {"postUrl": url}})),
-    )
-    .await;
+    env.admin
+        .put_webhook(&webhook("c", "w", &url))
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     assert_eq!(env.publish("t", "x").await, 204);
     assert!(started.elapsed() < Duration::from_secs(1));
     tokio::time::timeout(BOUND, rx.recv()).await.unwrap();
     let deadline = std::time::Instant::now() + BOUND;
     loop {
-        let (_, v) = env.admin(Method::GET, "deliveries", None).await;
-        if let Some(d) = v["deliveries"].as_array().and_then(|a| a.first()) {
-            assert_eq!(d["outcome"], "timeout");
+        if let Some(d) = env.admin.list_deliveries().await.unwrap().first() {
+            assert_eq!(d.outcome, DeliveryOutcome::Timeout);
             break;
         }
         assert!(std::time::Instant::now() < deadline, "no delivery record");

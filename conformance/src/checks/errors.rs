@@ -1,8 +1,10 @@
-//! Error bodies (SPEC §5): JSON `{status, title, detail}`.
+//! Error bodies (docs/api.md §5): JSON `{status, title, detail}`.
 
 use super::check;
+use crate::failure::CheckError;
 use crate::registry::Check;
-use crate::target::{CheckError, Req, Target};
+use crate::request::Req;
+use crate::target::Target;
 use serde_json::Value;
 use std::sync::Arc;
 

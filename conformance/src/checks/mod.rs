@@ -1,21 +1,29 @@
-//! The checks, one file per behaviour group, and the helpers they share.
+//! The checks, one file per behaviour group, and what they share: the
+//! suite's [`Subscriber`] (a cursor-following long poller whose every answer
+//! is validated against the spec's `SubscribeResponse` schema and recorded
+//! in the run's history) and publishing.
 //!
 //! [`all`] is the registry: `cargo xtask conformance`, the binary and
 //! `tests/certify.rs` run exactly this list.
 
 mod auth;
+mod cache;
 mod discontinuity;
+mod emulator;
 mod errors;
 mod publish_status;
+mod run_history;
 mod subscribe;
 mod subscribe_resume;
 pub mod webhooks;
 
-use crate::history::Event;
+use crate::failure::{CheckError, Failure, task_failed};
+use crate::history::{Event, payload_key};
 use crate::registry::Check;
-use crate::target::{CheckError, Failure, Req, Resp, Target};
-use base64::Engine as _;
-use serde_json::Value;
+use crate::request::{Req, Resp};
+use crate::schema::SubscribeResponseValidator;
+use crate::target::Target;
+use momento_http::wire;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,6 +40,7 @@ macro_rules! check {
             spec: $spec,
             needs_admin: $admin,
             budget: std::time::Duration::from_secs($secs),
+            after_all: false,
             run: |t| Box::pin($f(t)),
         }
     };
@@ -48,13 +57,21 @@ pub fn all() -> Vec<Check> {
     v.extend(discontinuity::checks());
     v.extend(errors::checks());
     v.extend(webhooks::checks());
+    v.extend(cache::checks());
+    v.extend(emulator::checks());
+    // Last: they judge the history every check before them recorded.
+    v.extend(run_history::checks());
     v
 }
+
+/// How long a check lets a poll reach the server before it publishes what
+/// the poll should receive (a poll from now on misses what came before it).
+pub(crate) const POLL_HEAD_START: Duration = Duration::from_millis(200);
 
 /// Publish text with the suite's token; anything but 204 fails.
 pub(crate) async fn publish_ok(t: &Target, topic: &str, text: &str) -> Result<(), CheckError> {
     let req = Req::publish_text(&t.cache, topic, t.token(), text);
-    t.expect_status("publishing text answers 204 (SPEC §3)", &req, 204)
+    t.expect_status("publishing text answers 204 (docs/api.md §3)", &req, 204)
         .await
         .map(|_| ())
 }
@@ -63,150 +80,206 @@ pub(crate) async fn publish_ok(t: &Target, topic: &str, text: &str) -> Result<()
 pub(crate) struct Batch {
     pub req: Req,
     pub resp: Resp,
+    /// The elements as the spec's generated types read them.
+    pub elements: Vec<wire::SubscribeElement>,
+    /// The same, as the history checker sees them.
     pub events: Vec<Event>,
 }
 
-/// Parse a 200 subscribe body into events, checking the shape of SPEC §4.
-pub(crate) fn parse_batch(t: &Target, req: &Req, resp: &Resp) -> Result<Vec<Event>, Failure> {
-    let bad = |what: &str| Failure {
-        behaviour: format!("a subscribe answer has the shape of SPEC §4 ({what})"),
-        expected: "{\"items\": [{\"item\": {...}} | {\"discontinuity\": {...}}, ...]}".into(),
+/// Validate a 200 subscribe body against the spec's `SubscribeResponse`
+/// schema, then read it with the generated wire types.
+pub(crate) fn parse_batch(
+    t: &Target,
+    req: &Req,
+    resp: &Resp,
+) -> Result<(Vec<wire::SubscribeElement>, Vec<Event>), Failure> {
+    let bad = |what: String| Failure {
+        behaviour: "a subscribe answer matches the spec's SubscribeResponse (docs/api.md §4)"
+            .into(),
+        expected: format!("no schema errors; found {what}"),
         actual: resp.describe(),
         repro: Some(t.curl(req)),
     };
-    let v: Value = resp.json().ok_or_else(|| bad("body is JSON"))?;
-    let items = v
-        .get("items")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("`items` is an array"))?;
-    let mut events = Vec::new();
-    for el in items {
-        let obj = el
-            .as_object()
-            .ok_or_else(|| bad("each element is an object"))?;
-        if obj.len() != 1 {
-            return Err(bad("each element has exactly one key"));
-        }
-        if let Some(item) = obj.get("item") {
-            let seq = item
-                .get("topic_sequence_number")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| bad("item.topic_sequence_number is a number"))?;
-            let page = item
-                .get("sequence_page")
-                .and_then(Value::as_u64)
-                .unwrap_or(0);
-            let value = item
-                .get("value")
-                .and_then(Value::as_object)
-                .ok_or_else(|| bad("item.value is an object"))?;
-            let payload = if let Some(text) = value.get("text").and_then(Value::as_str) {
-                text.to_owned()
-            } else if let Some(b) = value.get("binary").and_then(Value::as_str) {
-                format!("binary:{b}")
-            } else {
-                return Err(bad("item.value has `text` or `binary`"));
-            };
-            events.push(Event::Item { seq, page, payload });
-        } else if let Some(d) = obj.get("discontinuity") {
-            let num = |k: &str| d.get(k).and_then(Value::as_u64);
-            let last = num("last_topic_sequence")
-                .ok_or_else(|| bad("discontinuity.last_topic_sequence is a number"))?;
-            let new = num("new_topic_sequence")
-                .ok_or_else(|| bad("discontinuity.new_topic_sequence is a number"))?;
-            events.push(Event::Discontinuity {
-                last,
-                new,
-                new_page: num("new_sequence_page").unwrap_or(0),
-            });
-        } else {
-            return Err(bad("the key is `item` or `discontinuity`"));
-        }
+    let body: serde_json::Value = resp
+        .json()
+        .ok_or_else(|| bad("a body that is not JSON".into()))?;
+    let validator = SubscribeResponseValidator::shared()
+        .map_err(|e| Failure::new("the SubscribeResponse schema loads", "a schema", e))?;
+    let problems = validator.problems(&body);
+    if !problems.is_empty() {
+        return Err(bad(problems.join("; ")));
     }
-    Ok(events)
+    let parsed: wire::SubscribeResponse =
+        serde_json::from_value(body).map_err(|e| bad(e.to_string()))?;
+    let events = parsed.items.iter().map(event_of).collect();
+    Ok((parsed.items, events))
 }
 
-/// One poll that must answer 200 with a well-formed batch.
-pub(crate) async fn poll(
-    t: &Target,
-    topic: &str,
-    seq: u64,
-    page: u64,
-) -> Result<Batch, CheckError> {
-    let req = Req::subscribe(&t.cache, topic, t.token(), seq, page);
-    let resp = t
-        .expect_status("subscribing answers 200 (SPEC §4)", &req, 200)
-        .await?;
-    let events = parse_batch(t, &req, &resp)?;
-    Ok(Batch { req, resp, events })
+/// One wire element as the history checker sees it: payloads by
+/// [`payload_key`], absent pages as 0.
+pub(crate) fn event_of(e: &wire::SubscribeElement) -> Event {
+    match e {
+        wire::SubscribeElement::Item(i) => Event::Item {
+            seq: i.topic_sequence_number,
+            page: i.sequence_page.unwrap_or(0),
+            payload: match &i.value {
+                wire::TopicValue::Text(s) => s.clone(),
+                wire::TopicValue::Binary(b) => match decode_any_base64(b) {
+                    Some(bytes) => payload_key(&bytes),
+                    None => format!("undecodable-base64:{b}"),
+                },
+            },
+        },
+        wire::SubscribeElement::Discontinuity(d) => Event::Discontinuity {
+            last: d.last_topic_sequence,
+            new: d.new_topic_sequence,
+            new_page: d.new_sequence_page.unwrap_or(0),
+        },
+    }
 }
 
-/// Start a poll, publish `payloads` once it is waiting, return its answer.
-pub(crate) async fn poll_while_publishing(
+/// One of the suite's subscribers: it follows the cursor rule (after an
+/// item, its number + 1 and page; after a discontinuity, the new number and
+/// page) and records its start and every event in the run's history, so the
+/// run-wide check judges it against what was published.
+pub(crate) struct Subscriber {
     t: Arc<Target>,
-    topic: &str,
-    seq: u64,
-    page: u64,
-    payloads: &[&str],
-) -> Result<Batch, CheckError> {
-    let poller = {
-        let t = t.clone();
-        let topic = topic.to_owned();
-        tokio::spawn(async move { poll(&t, &topic, seq, page).await })
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    for p in payloads {
-        publish_ok(&t, topic, p).await?;
+    topic: String,
+    name: String,
+    /// The `sequence_number` of the next poll.
+    pub seq: u64,
+    /// The `sequence_page` of the next poll.
+    pub page: u64,
+    /// Connections lost under this subscriber, in words. Today a poll's
+    /// transport error; where the suite subscribes through the client's
+    /// `Subscription`, its connection lost/restored events belong here too,
+    /// and [`Subscriber::connection_report`] puts them in failure details.
+    pub connection_events: Vec<String>,
+}
+
+impl Subscriber {
+    /// A subscriber of `topic` whose first poll names `(seq, page)`.
+    pub fn new(t: &Arc<Target>, topic: &str, seq: u64, page: u64) -> Subscriber {
+        let name = t.fresh_name("subscriber");
+        t.history_of(topic, |h| h.start(&name, seq, page));
+        Subscriber {
+            t: t.clone(),
+            topic: topic.to_owned(),
+            name,
+            seq,
+            page,
+            connection_events: Vec::new(),
+        }
     }
-    match poller.await {
-        Ok(r) => r,
-        Err(e) => Err(CheckError::Fail(Failure {
-            behaviour: "the subscribing task ended".into(),
-            expected: "an answer".into(),
-            actual: e.to_string(),
-            repro: None,
-        })),
+
+    /// "From now on": `(0, 0)`.
+    pub fn from_now(t: &Arc<Target>, topic: &str) -> Subscriber {
+        Subscriber::new(t, topic, 0, 0)
+    }
+
+    /// The request the next poll sends.
+    pub fn next_request(&self) -> Req {
+        Req::subscribe(
+            &self.t.cache,
+            &self.topic,
+            self.t.token(),
+            self.seq,
+            self.page,
+        )
+    }
+
+    /// `payload` is published while this subscriber listens: it must
+    /// arrive (or be announced as gone).
+    pub fn expect(&self, payload: &str) {
+        self.t
+            .history_of(&self.topic, |h| h.expect(&self.name, payload));
+    }
+
+    /// ` (connection lost: ...)` when any was, for failure details.
+    pub fn connection_report(&self) -> String {
+        if self.connection_events.is_empty() {
+            String::new()
+        } else {
+            format!(" (connection lost: {})", self.connection_events.join("; "))
+        }
+    }
+
+    /// One poll that must answer 200 with a body the schema accepts.
+    pub async fn poll(&mut self) -> Result<Batch, CheckError> {
+        let req = self.next_request();
+        let resp = match self.t.send(&req).await {
+            Ok(r) => r,
+            Err(f) => {
+                self.connection_events.push(f.actual.clone());
+                return Err(f.into());
+            }
+        };
+        if resp.status != 200 {
+            return Err(self
+                .t
+                .fail(
+                    "subscribing answers 200 (docs/api.md §4)",
+                    "status 200",
+                    &req,
+                    &resp,
+                )
+                .into());
+        }
+        let (elements, events) = parse_batch(&self.t, &req, &resp)?;
+        self.t.history_of(&self.topic, |h| {
+            for e in &events {
+                h.record(&self.name, e.clone());
+            }
+        });
+        for e in &events {
+            (self.seq, self.page) = match e {
+                Event::Item { seq, page, .. } => (seq + 1, *page),
+                Event::Discontinuity { new, new_page, .. } => (*new, *new_page),
+            };
+        }
+        Ok(Batch {
+            req,
+            resp,
+            elements,
+            events,
+        })
+    }
+
+    /// Poll until `n` items arrived (or 5 s passed); every event in order
+    /// and the last request.
+    pub async fn collect(&mut self, n: usize) -> Result<(Vec<Event>, Req), CheckError> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut events = Vec::new();
+        let mut last_req = self.next_request();
+        while items(&events).len() < n && Instant::now() < deadline {
+            let b = self.poll().await?;
+            events.extend(b.events);
+            last_req = b.req;
+        }
+        Ok((events, last_req))
     }
 }
 
-/// Poll from `(seq, page)` until `n` items arrived (or 5 s passed), following
-/// the cursor rule; returns every event in order.
-pub(crate) async fn collect(
-    t: &Target,
+/// A subscriber from now on whose first poll is waiting when `payloads` are
+/// published (one after another); the subscriber and that poll's answer.
+pub(crate) async fn poll_while_publishing(
+    t: &Arc<Target>,
     topic: &str,
-    mut seq: u64,
-    mut page: u64,
-    n: usize,
-) -> Result<(Vec<Event>, Req), CheckError> {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut events = Vec::new();
-    let mut last_req = Req::subscribe(&t.cache, topic, t.token(), seq, page);
-    while events
-        .iter()
-        .filter(|e| matches!(e, Event::Item { .. }))
-        .count()
-        < n
-        && Instant::now() < deadline
-    {
-        let b = poll(t, topic, seq, page).await?;
-        for e in &b.events {
-            match e {
-                Event::Item {
-                    seq: s, page: p, ..
-                } => {
-                    seq = s + 1;
-                    page = *p;
-                }
-                Event::Discontinuity { new, new_page, .. } => {
-                    seq = *new;
-                    page = *new_page;
-                }
-            }
-        }
-        events.extend(b.events);
-        last_req = b.req;
+    payloads: &[&str],
+) -> Result<(Subscriber, Batch), CheckError> {
+    let mut sub = Subscriber::from_now(t, topic);
+    let poller = tokio::spawn(async move {
+        let r = sub.poll().await;
+        (sub, r)
+    });
+    tokio::time::sleep(POLL_HEAD_START).await;
+    for p in payloads {
+        publish_ok(t, topic, p).await?;
     }
-    Ok((events, last_req))
+    let (sub, batch) = poller
+        .await
+        .map_err(|e| task_failed("the subscribing task", &e))?;
+    Ok((sub, batch?))
 }
 
 /// The items of a batch as (seq, page, payload).
@@ -220,8 +293,9 @@ pub(crate) fn items(events: &[Event]) -> Vec<(u64, u64, String)> {
         .collect()
 }
 
-/// Decode base64 in any of the accepted variants (SPEC §4).
+/// Decode base64 in any of the accepted variants (docs/api.md §4).
 pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
         .iter()
@@ -231,39 +305,4 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
 /// A failure built from a batch.
 pub(crate) fn batch_fail(t: &Target, behaviour: &str, expected: &str, b: &Batch) -> CheckError {
     CheckError::Fail(t.fail(behaviour, expected, &b.req, &b.resp))
-}
-
-/// Arms a one-shot 429 fault for `operation` on `req`'s topic and checks that
-/// the answer is 429 with `Retry-After` (SPEC §8), whatever the operation.
-pub(crate) async fn injected_429_has_retry_after(
-    t: &Target,
-    operation: &str,
-    topic: &str,
-    req: Req,
-) -> Result<(), CheckError> {
-    t.inject_fault(
-        operation,
-        topic,
-        1,
-        serde_json::json!({"status": 429, "retry_after_seconds": 1}),
-    )
-    .await?;
-    let req = Req {
-        want_429: true,
-        ..req
-    };
-    let resp = t
-        .expect_status(&format!("{operation} over a limit answers 429"), &req, 429)
-        .await?;
-    if resp.header("retry-after").is_none() {
-        return Err(t
-            .fail(
-                "a 429 carries Retry-After",
-                "a Retry-After header",
-                &req,
-                &resp,
-            )
-            .into());
-    }
-    Ok(())
 }

@@ -1,20 +1,40 @@
-//! Webhooks (SPEC §6), through the emulator's admin API: a receiver inside
-//! the suite (axum on 127.0.0.1, port 0) gets a signed POST per text publish
-//! whose body matches the spec's `WebhookEvent` schema.
+//! Webhooks (docs/api.md §6), set up through the emulator's admin API: a
+//! receiver inside the suite (axum on 127.0.0.1, port 0) gets a signed POST
+//! per text publish whose body matches the spec's `WebhookEvent` schema and
+//! what was published (cache, topic, the publisher's token id, the text,
+//! epoch-millisecond timestamps near the publish).
+//!
+//! "Not retried" is watched for several seconds after the one attempt, long
+//! enough for any plausible retry backoff; the checks run concurrently with
+//! the others, so the wait costs little wall time.
 
 use super::{check, publish_ok};
+use crate::failure::{CheckError, Failure};
 use crate::registry::Check;
+use crate::request::Req;
 use crate::schema::WebhookEventValidator;
-use crate::target::{CheckError, Failure, Target, encode_segment};
+use crate::target::{Target, admin_failed};
 use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
+use momento_http::admin_wire::{self, DeliveryOutcome, PostUrl, PutWebhookRequest, TokenRole};
+use serde_json::Value;
 use sha3::Sha3_256;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long the suite watches for a retry after the one attempt.
+const RETRY_WATCH: Duration = Duration::from_secs(4);
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
         check!("webhook.body.schema", D, "§6", true, body_schema),
+        check!(
+            "webhook.body.fields-match-publish",
+            D,
+            "§6",
+            true,
+            fields_match_publish
+        ),
         check!("webhook.signature.hmac-sha3-256", I, "§6", true, signature),
         check!(
             "webhook.timestamps.publish-after-event",
@@ -36,7 +56,8 @@ pub(super) fn checks() -> Vec<Check> {
             D,
             "§6",
             true,
-            receiver_500
+            receiver_500,
+            15
         ),
         check!(
             "webhook.slow-receiver.timeout-not-retried",
@@ -44,7 +65,7 @@ pub(super) fn checks() -> Vec<Check> {
             "§6",
             true,
             slow_receiver,
-            15
+            20
         ),
         check!(
             "webhook.sequence-matches-stream",
@@ -66,95 +87,202 @@ pub fn hmac_sha3_hex(secret: &str, body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// One received delivery.
-struct Delivery {
-    signature: Option<String>,
-    body: Vec<u8>,
+fn fail(behaviour: &str, expected: &str, actual: impl Into<String>) -> CheckError {
+    CheckError::Fail(Failure::new(behaviour, expected, actual))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// A receiver inside the suite that answers `status` after `delay` to every
+/// POST, and counts them.
+struct Receiver {
+    url: String,
+    rx: tokio::sync::mpsc::Receiver<(Option<String>, Vec<u8>)>,
+    hits: Arc<AtomicUsize>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl Receiver {
+    async fn start(status: u16, delay: Duration) -> Result<Receiver, CheckError> {
+        let (tx, rx) = tokio::sync::mpsc::channel::<(Option<String>, Vec<u8>)>(16);
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        let code = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: bytes::Bytes| {
+                let tx = tx.clone();
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let sig = headers
+                        .get("momento-signature")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let _ = tx.send((sig, body.to_vec())).await;
+                    tokio::time::sleep(delay).await;
+                    code
+                }
+            }),
+        );
+        let cannot_start = |e: std::io::Error| {
+            fail(
+                "the suite's webhook receiver starts",
+                "a bound port",
+                e.to_string(),
+            )
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(cannot_start)?;
+        let addr = listener.local_addr().map_err(cannot_start)?;
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        Ok(Receiver {
+            url: format!("http://{addr}/hook"),
+            rx,
+            hits,
+            server,
+        })
+    }
+
+    async fn next_post(&mut self, wait: Duration) -> Option<(Option<String>, Vec<u8>)> {
+        tokio::time::timeout(wait, self.rx.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+}
+
+/// A webhook registered for the length of a check.
+struct Hook {
+    name: String,
+    topic: String,
     secret: String,
 }
 
-fn fail(behaviour: &str, expected: &str, actual: String) -> CheckError {
-    CheckError::Fail(Failure {
-        behaviour: behaviour.to_owned(),
-        expected: expected.to_owned(),
-        actual,
-        repro: None,
+async fn put_webhook(t: &Target, label: &str, url: &str) -> Result<Hook, CheckError> {
+    let topic = t.fresh_topic(label);
+    let name = format!("hook-{topic}");
+    let body = PutWebhookRequest {
+        destination: PostUrl {
+            post_url: url.to_owned(),
+        },
+        topic_name: topic.clone(),
+    };
+    let put = t
+        .admin()?
+        .put_webhook(&t.cache, &name, &body)
+        .await
+        .map_err(|e| admin_failed("putWebhook", e))?
+        .into_inner();
+    Ok(Hook {
+        name,
+        topic,
+        secret: put.secret_string,
     })
 }
 
+async fn delete_webhook(t: &Target, hook: &Hook) -> Result<(), CheckError> {
+    t.admin()?
+        .delete_webhook(&t.cache, &hook.name)
+        .await
+        .map(|_| ())
+        .map_err(|e| admin_failed("deleteWebhook", e))
+}
+
+async fn deliveries(t: &Target, hook: &Hook) -> Result<Vec<admin_wire::Delivery>, CheckError> {
+    let all = t
+        .admin()?
+        .list_deliveries()
+        .await
+        .map_err(|e| admin_failed("listDeliveries", e))?
+        .into_inner();
+    Ok(all
+        .deliveries
+        .into_iter()
+        .filter(|d| d.webhook_name == hook.name)
+        .collect())
+}
+
+/// One delivery and what was published to cause it.
+struct Delivered {
+    signature: Option<String>,
+    body: Vec<u8>,
+    secret: String,
+    topic: String,
+    token_id: String,
+    text: String,
+    published_at_ms: (u64, u64),
+}
+
 /// Start a receiver, register a webhook on a fresh topic, publish one text
-/// message and wait (3 s at most) for the POST.
-async fn deliver_one(t: &Arc<Target>, label: &str) -> Result<Delivery, CheckError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Option<String>, Vec<u8>)>(4);
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: axum::http::HeaderMap, body: bytes::Bytes| {
-            let tx = tx.clone();
-            async move {
-                let sig = headers
-                    .get("momento-signature")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let _ = tx.send((sig, body.to_vec())).await;
-                axum::http::StatusCode::OK
-            }
-        }),
-    );
-    let (url, server) = serve_receiver(app).await?;
-    let topic = t.fresh_topic(label);
-    let name = format!("hook-{topic}");
-    let path = format!(
-        "/caches/{}/webhooks/{}",
-        encode_segment(&t.cache),
-        encode_segment(&name)
-    );
-    let put = t
-        .admin(
-            reqwest::Method::PUT,
-            &path,
-            Some(json!({"topicName": topic, "destination": {"postUrl": url}})),
+/// message with a token whose id the suite chose, and wait (3 s at most)
+/// for the POST.
+async fn deliver_one(t: &Arc<Target>, label: &str) -> Result<Delivered, CheckError> {
+    let mut r = Receiver::start(200, Duration::ZERO).await?;
+    let hook = put_webhook(t, label, &r.url).await?;
+    let token_id = t.fresh_name("conformance-token");
+    let token = t
+        .mint(
+            TokenRole::PublishSubscribe,
+            600,
+            vec![],
+            Some(token_id.clone()),
         )
+        .await?
+        .api_key;
+    let text = format!("webhook hello from {token_id}");
+    let before = now_ms();
+    let req = Req::publish_text(&t.cache, &hook.topic, &token, &text);
+    t.expect_status("publishing text answers 204", &req, 204)
         .await?;
-    let secret = put
-        .get("secretString")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            fail(
-                "putWebhook returns the signing secret",
-                "{\"secretString\": ...}",
-                put.to_string(),
-            )
-        })?;
-    publish_ok(t, &topic, "webhook hello").await?;
-    let got = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
-    let _ = t.admin(reqwest::Method::DELETE, &path, None).await;
-    server.abort();
+    let after = now_ms();
+    let got = r.next_post(Duration::from_secs(3)).await;
+    delete_webhook(t, &hook).await?;
     match got {
-        Ok(Some((signature, body))) => Ok(Delivery {
+        Some((signature, body)) => Ok(Delivered {
             signature,
             body,
-            secret,
+            secret: hook.secret,
+            topic: hook.topic,
+            token_id,
+            text,
+            published_at_ms: (before, after),
         }),
-        _ => Err(fail(
+        None => Err(fail(
             "a text publish to a webhook's topic is POSTed to its postUrl",
             "one POST within 3 s",
-            "nothing arrived".into(),
+            "nothing arrived",
         )),
     }
+}
+
+fn json_body(d: &Delivered) -> Result<Value, CheckError> {
+    serde_json::from_slice(&d.body).map_err(|e| {
+        fail(
+            "the webhook body is JSON",
+            "a JSON object",
+            format!("{e}: {:?}", String::from_utf8_lossy(&d.body)),
+        )
+    })
 }
 
 async fn body_schema(t: Arc<Target>) -> Result<(), CheckError> {
     let d = deliver_one(&t, "wh-schema").await?;
     let validator = WebhookEventValidator::load()
         .map_err(|e| fail("the WebhookEvent schema loads", "a schema", e.to_string()))?;
-    let body: Value = serde_json::from_slice(&d.body).map_err(|e| {
-        fail(
-            "the webhook body is JSON",
-            "a JSON object",
-            format!("{e}: {:?}", String::from_utf8_lossy(&d.body)),
-        )
-    })?;
+    let body = json_body(&d)?;
     let problems = validator.problems(&body);
     if !problems.is_empty() {
         return Err(fail(
@@ -163,11 +291,29 @@ async fn body_schema(t: Arc<Target>) -> Result<(), CheckError> {
             format!("{problems:?} in {body}"),
         ));
     }
-    if body["text"] != "webhook hello" {
+    Ok(())
+}
+
+/// Every field that names what was published is what was published.
+async fn fields_match_publish(t: Arc<Target>) -> Result<(), CheckError> {
+    let d = deliver_one(&t, "wh-fields").await?;
+    let body = json_body(&d)?;
+    let want = [
+        ("cache", t.cache.as_str()),
+        ("topic", d.topic.as_str()),
+        ("token_id", d.token_id.as_str()),
+        ("text", d.text.as_str()),
+    ];
+    let wrong: Vec<String> = want
+        .iter()
+        .filter(|(k, v)| body[*k].as_str() != Some(*v))
+        .map(|(k, v)| format!("{k} is {} (published: {v:?})", body[*k]))
+        .collect();
+    if !wrong.is_empty() {
         return Err(fail(
-            "the webhook body carries the published text",
-            "text \"webhook hello\"",
-            body.to_string(),
+            "the webhook body names the cache, topic, publisher's token id and text that were published",
+            "each field equal to the publish",
+            format!("{} in {body}", wrong.join(", ")),
         ));
     }
     Ok(())
@@ -186,158 +332,76 @@ async fn signature(t: Arc<Target>) -> Result<(), CheckError> {
     Ok(())
 }
 
+/// Both timestamps are epoch milliseconds (not seconds) near the publish;
+/// the webhook is not called before the message was published.
 async fn timestamps(t: Arc<Target>) -> Result<(), CheckError> {
+    const SLACK_MS: u64 = 60_000;
     let d = deliver_one(&t, "wh-ts").await?;
-    let body: Value = serde_json::from_slice(&d.body).unwrap_or_default();
+    let body = json_body(&d)?;
     let event = body["event_timestamp"].as_u64();
     let publish = body["publish_timestamp"].as_u64();
+    let (before, after) = d.published_at_ms;
+    let near = |ms: u64| ms + SLACK_MS >= before && ms <= after + SLACK_MS;
     match (event, publish) {
-        (Some(e), Some(p)) if p >= e => Ok(()),
+        (Some(e), Some(p)) if p >= e && near(e) && near(p) => Ok(()),
         _ => Err(fail(
-            "publish_timestamp (webhook called) is not before event_timestamp (message published)",
-            "publish_timestamp >= event_timestamp",
+            "event_timestamp and publish_timestamp are epoch milliseconds near the publish, publish_timestamp not before event_timestamp",
+            &format!(
+                "both within {} s of the publish ({before}..{after} ms) and publish_timestamp >= event_timestamp",
+                SLACK_MS / 1000
+            ),
             body.to_string(),
         )),
     }
 }
 
-/// A receiver inside the suite that answers `status` to every POST.
-struct Receiver {
-    url: String,
-    rx: tokio::sync::mpsc::Receiver<(Option<String>, Vec<u8>)>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn receiver(status: u16) -> Result<Receiver, CheckError> {
-    let (tx, rx) = tokio::sync::mpsc::channel::<(Option<String>, Vec<u8>)>(16);
-    let code = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: axum::http::HeaderMap, body: bytes::Bytes| {
-            let tx = tx.clone();
-            async move {
-                let sig = headers
-                    .get("momento-signature")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let _ = tx.send((sig, body.to_vec())).await;
-                code
-            }
-        }),
-    );
-    let (url, server) = serve_receiver(app).await?;
-    Ok(Receiver { url, rx, server })
-}
-
-/// Serves `app` (whose route is `/hook`) on 127.0.0.1, port 0: its URL and task.
-async fn serve_receiver(
-    app: axum::Router,
-) -> Result<(String, tokio::task::JoinHandle<std::io::Result<()>>), CheckError> {
-    let cannot_start = |e: std::io::Error| {
-        fail(
-            "the suite's webhook receiver starts",
-            "a bound port",
-            e.to_string(),
-        )
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(cannot_start)?;
-    let addr = listener.local_addr().map_err(cannot_start)?;
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok((format!("http://{addr}/hook"), server))
-}
-
-fn webhook_path(t: &Target, name: &str) -> String {
-    format!(
-        "/caches/{}/webhooks/{}",
-        encode_segment(&t.cache),
-        encode_segment(name)
-    )
-}
-
-async fn put_webhook(t: &Target, name: &str, topic: &str, url: &str) -> Result<String, CheckError> {
-    let v = t
-        .admin(
-            reqwest::Method::PUT,
-            &webhook_path(t, name),
-            Some(json!({"topicName": topic, "destination": {"postUrl": url}})),
-        )
-        .await?;
-    v.get("secretString")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            fail(
-                "putWebhook returns the signing secret",
-                "{\"secretString\": ...}",
-                v.to_string(),
-            )
-        })
-}
-
-async fn next_post(r: &mut Receiver, wait: Duration) -> Option<(Option<String>, Vec<u8>)> {
-    tokio::time::timeout(wait, r.rx.recv()).await.ok().flatten()
-}
-
 async fn rotation(t: Arc<Target>) -> Result<(), CheckError> {
-    let mut r = receiver(200).await?;
-    let topic = t.fresh_topic("wh-rotate");
-    let name = format!("hook-{topic}");
-    let old = put_webhook(&t, &name, &topic, &r.url).await?;
+    let mut r = Receiver::start(200, Duration::ZERO).await?;
+    let hook = put_webhook(&t, "wh-rotate", &r.url).await?;
     let rotated = t
-        .admin(
-            reqwest::Method::POST,
-            &format!("{}/rotate-secret", webhook_path(&t, &name)),
-            None,
-        )
-        .await?;
-    let new = rotated["secret"].as_str().unwrap_or_default().to_owned();
-    publish_ok(&t, &topic, "after rotation").await?;
-    let got = next_post(&mut r, Duration::from_secs(3)).await;
-    let _ = t
-        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
-        .await;
+        .admin()?
+        .rotate_webhook_secret(&t.cache, &hook.name)
+        .await
+        .map_err(|e| admin_failed("rotateWebhookSecret", e))?
+        .into_inner();
+    publish_ok(&t, &hook.topic, "after rotation").await?;
+    let got = r.next_post(Duration::from_secs(3)).await;
+    delete_webhook(&t, &hook).await?;
     let Some((sig, body)) = got else {
         return Err(fail(
             "a publish after rotation is delivered",
             "one POST within 3 s",
-            "nothing".into(),
+            "nothing",
         ));
     };
+    let (old, new) = (&hook.secret, &rotated.secret);
     let sig = sig.unwrap_or_default();
     if new.is_empty()
         || new == old
-        || sig != hmac_sha3_hex(&new, &body)
-        || sig == hmac_sha3_hex(&old, &body)
+        || sig != hmac_sha3_hex(new, &body)
+        || sig == hmac_sha3_hex(old, &body)
     {
         return Err(fail(
             "after rotate-secret the new secret verifies and the old one does not",
             "signature == HMAC(new secret), != HMAC(old secret)",
-            format!("rotate answered {rotated}; signature {sig}"),
+            format!(
+                "rotation answered a {} secret; signature {sig}",
+                if new == old { "unchanged" } else { "new" }
+            ),
         ));
     }
     Ok(())
 }
 
 async fn delete_stops(t: Arc<Target>) -> Result<(), CheckError> {
-    let mut r = receiver(200).await?;
-    let topic = t.fresh_topic("wh-delete");
-    let name = format!("hook-{topic}");
-    put_webhook(&t, &name, &topic, &r.url).await?;
-    t.admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
-        .await?;
-    publish_ok(&t, &topic, "after delete").await?;
-    if let Some((_, body)) = next_post(&mut r, Duration::from_millis(500)).await {
+    let mut r = Receiver::start(200, Duration::ZERO).await?;
+    let hook = put_webhook(&t, "wh-delete", &r.url).await?;
+    delete_webhook(&t, &hook).await?;
+    publish_ok(&t, &hook.topic, "after delete").await?;
+    if let Some((_, body)) = r.next_post(Duration::from_secs(1)).await {
         return Err(fail(
             "a deleted webhook receives nothing",
-            "no POST within 500 ms",
+            "no POST within 1 s",
             format!("POST {:?}", String::from_utf8_lossy(&body)),
         ));
     }
@@ -345,49 +409,74 @@ async fn delete_stops(t: Arc<Target>) -> Result<(), CheckError> {
 }
 
 async fn receiver_500(t: Arc<Target>) -> Result<(), CheckError> {
-    let mut r = receiver(500).await?;
-    let topic = t.fresh_topic("wh-500");
-    let name = format!("hook-{topic}");
-    put_webhook(&t, &name, &topic, &r.url).await?;
-    publish_ok(&t, &topic, "to a failing receiver").await?;
-    let first = next_post(&mut r, Duration::from_secs(3)).await;
-    let again = next_post(&mut r, Duration::from_millis(700)).await;
-    let _ = t
-        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
-        .await;
-    if first.is_none() || again.is_some() {
+    let mut r = Receiver::start(500, Duration::ZERO).await?;
+    let hook = put_webhook(&t, "wh-500", &r.url).await?;
+    publish_ok(&t, &hook.topic, "to a failing receiver").await?;
+    let first = r.next_post(Duration::from_secs(3)).await;
+    tokio::time::sleep(RETRY_WATCH).await;
+    let attempts = r.hits.load(Ordering::SeqCst);
+    let recorded = deliveries(&t, &hook).await?;
+    delete_webhook(&t, &hook).await?;
+    if first.is_none() || attempts != 1 {
         return Err(fail(
             "a receiver answering 500 gets exactly one attempt (no retry)",
-            "one POST, then nothing",
-            format!("first {}, then {}", first.is_some(), again.is_some()),
+            &format!("one POST, then nothing for {} s", RETRY_WATCH.as_secs()),
+            format!("{attempts} POSTs"),
         ));
     }
-    let deliveries = t.admin(reqwest::Method::GET, "/deliveries", None).await?;
-    let recorded = deliveries["deliveries"].as_array().is_some_and(|a| {
-        a.iter().any(|d| {
-            d["webhookName"] == name.as_str() && d["outcome"] == "status" && d["status"] == 500
-        })
-    });
-    if !recorded {
+    let ok = recorded
+        .iter()
+        .any(|d| d.outcome == DeliveryOutcome::Status && d.status == Some(500));
+    if !ok {
         return Err(fail(
             "the failed delivery is recorded with its status",
-            &format!("a delivery for {name} with outcome \"status\" and status 500"),
-            deliveries.to_string(),
+            &format!(
+                "a delivery for {} with outcome \"status\" and status 500",
+                hook.name
+            ),
+            format!("{recorded:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A receiver that answers after 6 s: the delivery is recorded as a timeout
+/// (5-second limit), and no second attempt comes for several seconds after.
+async fn slow_receiver(t: Arc<Target>) -> Result<(), CheckError> {
+    let r = Receiver::start(200, Duration::from_secs(6)).await?;
+    let hook = put_webhook(&t, "wh-slow", &r.url).await?;
+    publish_ok(&t, &hook.topic, "to a slow receiver").await?;
+    // Wait (at most 8 s) for the delivery record.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    let mut outcome = None;
+    let mut last = Vec::new();
+    while tokio::time::Instant::now() < deadline && outcome.is_none() {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        last = deliveries(&t, &hook).await?;
+        outcome = last.first().map(|d| d.outcome);
+    }
+    tokio::time::sleep(RETRY_WATCH).await;
+    delete_webhook(&t, &hook).await?;
+    let attempts = r.hits.load(Ordering::SeqCst);
+    if outcome != Some(DeliveryOutcome::Timeout) || attempts != 1 {
+        return Err(fail(
+            "a receiver slower than 5 s is recorded as a timeout and not retried",
+            &format!(
+                "outcome \"timeout\" and exactly one attempt, none in the {} s after",
+                RETRY_WATCH.as_secs()
+            ),
+            format!("outcome {outcome:?}, {attempts} attempts; deliveries {last:?}"),
         ));
     }
     Ok(())
 }
 
 async fn sequence_matches_stream(t: Arc<Target>) -> Result<(), CheckError> {
-    let mut r = receiver(200).await?;
-    let topic = t.fresh_topic("wh-seq");
-    let name = format!("hook-{topic}");
-    put_webhook(&t, &name, &topic, &r.url).await?;
-    let batch = super::poll_while_publishing(t.clone(), &topic, 0, 0, &["numbered"]).await?;
-    let post = next_post(&mut r, Duration::from_secs(3)).await;
-    let _ = t
-        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
-        .await;
+    let mut r = Receiver::start(200, Duration::ZERO).await?;
+    let hook = put_webhook(&t, "wh-seq", &r.url).await?;
+    let (_, batch) = super::poll_while_publishing(&t, &hook.topic, &["numbered"]).await?;
+    let post = r.next_post(Duration::from_secs(3)).await;
+    delete_webhook(&t, &hook).await?;
     let stream_n = super::items(&batch.events).first().map(|i| i.0);
     let hook_n = post
         .and_then(|(_, b)| serde_json::from_slice::<Value>(&b).ok())
@@ -397,55 +486,6 @@ async fn sequence_matches_stream(t: Arc<Target>) -> Result<(), CheckError> {
             "the webhook's topic_sequence_number is the number a stream subscriber saw",
             &format!("{stream_n:?}"),
             format!("{hook_n:?}"),
-        ));
-    }
-    Ok(())
-}
-
-/// A receiver that answers after 6 s: the delivery is recorded as a timeout
-/// (5-second limit) and there is one attempt only.
-async fn slow_receiver(t: Arc<Target>) -> Result<(), CheckError> {
-    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = hits.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move || {
-            let counter = counter.clone();
-            async move {
-                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_secs(6)).await;
-                axum::http::StatusCode::OK
-            }
-        }),
-    );
-    let (url, server) = serve_receiver(app).await?;
-    let topic = t.fresh_topic("wh-slow");
-    let name = format!("hook-{topic}");
-    put_webhook(&t, &name, &topic, &url).await?;
-    publish_ok(&t, &topic, "to a slow receiver").await?;
-    // Wait (at most 8 s) for the delivery record.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
-    let mut last = Value::Null;
-    let mut outcome = None;
-    while tokio::time::Instant::now() < deadline && outcome.is_none() {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        last = t.admin(reqwest::Method::GET, "/deliveries", None).await?;
-        outcome = last["deliveries"].as_array().and_then(|a| {
-            a.iter()
-                .find(|d| d["webhookName"] == name.as_str())
-                .map(|d| d["outcome"].as_str().unwrap_or_default().to_owned())
-        });
-    }
-    let _ = t
-        .admin(reqwest::Method::DELETE, &webhook_path(&t, &name), None)
-        .await;
-    server.abort();
-    let attempts = hits.load(std::sync::atomic::Ordering::SeqCst);
-    if outcome.as_deref() != Some("timeout") || attempts != 1 {
-        return Err(fail(
-            "a receiver slower than 5 s is recorded as a timeout and not retried",
-            "outcome \"timeout\" and exactly one attempt",
-            format!("outcome {outcome:?}, {attempts} attempts; deliveries {last}"),
         ));
     }
     Ok(())

@@ -80,6 +80,7 @@ pub async fn delete_cache(
         return Err(ApiError::cache_not_found(&cache));
     }
     state.webhooks.delete_cache(&cache);
+    state.cache_items.delete_cache(&cache);
     tracing::info!(%cache, "cache deleted");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -202,6 +203,9 @@ pub async fn inject_fault(
         op: match req.operation {
             aw::FaultOperation::Publish => FaultOp::Publish,
             aw::FaultOperation::Subscribe => FaultOp::Subscribe,
+            aw::FaultOperation::CacheGet => FaultOp::CacheGet,
+            aw::FaultOperation::CacheSet => FaultOp::CacheSet,
+            aw::FaultOperation::CacheDelete => FaultOp::CacheDelete,
         },
         cache: req.cache,
         topic: req.topic,

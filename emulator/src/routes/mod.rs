@@ -2,6 +2,7 @@
 //! placement, name checks and fault application.
 
 pub mod admin;
+pub mod cache;
 pub mod publish;
 pub mod subscribe;
 pub mod webhooks;

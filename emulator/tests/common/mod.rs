@@ -1,6 +1,9 @@
-//! Shared helpers: an emulator on port 0 and raw reqwest calls, every wait bounded.
+//! Shared helpers: an emulator on port 0, raw reqwest calls for the Topics
+//! API, the typed `EmulatorAdmin` for the admin API; every wait bounded.
 #![allow(dead_code)]
 
+use momento_http::EmulatorAdmin;
+use momento_http::admin_wire::{MintTokenRequest, TokenRole};
 use momento_http::wire::{SubscribeElement, SubscribeResponse};
 use momento_http_emulator::{Emulator, RunningEmulator};
 use std::time::Duration;
@@ -11,6 +14,8 @@ pub const BOUND: Duration = Duration::from_secs(10);
 pub struct Env {
     pub emu: RunningEmulator,
     pub http: reqwest::Client,
+    /// The admin API, each request bounded by `BOUND`.
+    pub admin: EmulatorAdmin,
     pub base: String,
     pub key: String,
 }
@@ -26,11 +31,29 @@ pub async fn start_with(builder: Emulator) -> Env {
         .start()
         .await
         .expect("emulator starts");
+    let admin = EmulatorAdmin::builder()
+        .base_url(&emu.base_url())
+        .timeout(BOUND)
+        .build()
+        .expect("admin client builds");
     Env {
         base: emu.base_url(),
         key: emu.api_key(),
         emu,
         http: reqwest::Client::new(),
+        admin,
+    }
+}
+
+/// A token request for `role` living `ttl_seconds`, any cache and topic,
+/// random id; change fields with struct update syntax.
+pub fn token(role: TokenRole, ttl_seconds: i64) -> MintTokenRequest {
+    MintTokenRequest {
+        caches: vec![],
+        topics: vec![],
+        role,
+        ttl_seconds,
+        token_id: None,
     }
 }
 
@@ -101,48 +124,22 @@ impl Env {
             .collect()
     }
 
-    pub async fn admin(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> (u16, serde_json::Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}/_emulator/{path}", self.base));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = tokio::time::timeout(BOUND, req.send())
-            .await
-            .expect("bounded")
-            .expect("admin sent");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-        )
-    }
-
+    /// The topic's current sequence page (cache "c").
     pub async fn page(&self, topic: &str) -> u64 {
-        let (s, v) = self
-            .admin(
-                reqwest::Method::GET,
-                &format!("caches/c/topics/{topic}"),
-                None,
-            )
-            .await;
-        assert_eq!(s, 200);
-        v["sequence_page"].as_u64().expect("page")
+        self.admin
+            .inspect_topic("c", topic)
+            .await
+            .expect("inspect_topic")
+            .sequence_page
     }
 
-    pub async fn mint(&self, body: serde_json::Value) -> String {
-        let (s, v) = self
-            .admin(reqwest::Method::POST, "tokens", Some(body))
-            .await;
-        assert_eq!(s, 200, "{v}");
-        v["api_key"].as_str().expect("api_key").to_string()
+    /// A minted key (through the admin API).
+    pub async fn mint(&self, request: MintTokenRequest) -> String {
+        self.admin
+            .mint_token(&request)
+            .await
+            .expect("mint_token")
+            .api_key
     }
 }
 
