@@ -15,8 +15,10 @@
 //!   seen), a replay cannot be told from a topic that started again, so a
 //!   lower or repeated number is yielded behind a synthesised discontinuity
 //!   that goes backwards: told twice rather than lost. A page first learned
-//!   after that (or after resuming from a cursor saved without one) is
-//!   announced the same way, since nothing vouches for what came before.
+//!   after items without one is announced the same way, since nothing
+//!   vouches for what came before (resuming from a cursor saved without a
+//!   page, the first item's page is taken when its number is the one asked
+//!   for).
 //! - An announced discontinuity is reported from the client's own last
 //!   number; the server's `last_topic_sequence` rides along as
 //!   `announced_last` and never moves anything. One that announces nothing
@@ -43,6 +45,9 @@ pub(crate) struct Position {
     pub(crate) cursor: Cursor,
     /// Events received but not yet yielded, each with the cursor after it.
     pub(crate) pending: VecDeque<(TopicEvent, Cursor)>,
+    /// Whether any event came of this position yet: until then, a page the
+    /// starting cursor did not name is the caller's to take.
+    moved: bool,
 }
 
 /// How a page from the server relates to the cursor's.
@@ -70,6 +75,7 @@ impl Position {
         Position {
             cursor,
             pending: VecDeque::new(),
+            moved: false,
         }
     }
 
@@ -81,6 +87,7 @@ impl Position {
     fn push(&mut self, event: TopicEvent, after: Cursor) {
         self.pending.push_back((event, after));
         self.cursor = after;
+        self.moved = true;
     }
 
     /// Turns a batch into pending events. Returns how many events it added
@@ -187,9 +194,11 @@ impl Position {
                 body: format!("(an item with topic_sequence_number {n})"),
             });
         };
-        // A page learned mid-stream (after none, or a cursor saved without
-        // one) cannot be vouched for either: it is announced too.
-        let learned = cursor.sequence_page == 0 && page != 0;
+        // A page learned mid-stream, after items without one, cannot be
+        // vouched for either: it is announced too. The first item after a
+        // cursor saved without a page takes its page: the caller said where
+        // to resume, and the number matches.
+        let learned = cursor.sequence_page == 0 && page != 0 && self.moved;
         if !fresh && (rel == Page::Changed || n != expected || learned) {
             tracing::warn!(
                 cache,
@@ -286,6 +295,9 @@ pub fn check_accounting(start: Cursor, steps: &[Step]) -> Result<(), String> {
             to: Some(next),
         });
     }
+    // Resuming without a page: the first item, if it carries the number
+    // asked for, names the page the caller's numbers were on.
+    let mut open_start = next != 0 && page == 0;
     let mut begun = next != 0;
     let mut expect_item: Option<u64> = None;
     for (step, (sent, events)) in steps.iter().enumerate() {
@@ -305,6 +317,11 @@ pub fn check_accounting(start: Cursor, steps: &[Step]) -> Result<(), String> {
                         ));
                     }
                     let p = if *p == 0 { page } else { *p };
+                    if open_start && *n == next && p != 0 {
+                        spans[0].page = p;
+                        page = p;
+                    }
+                    open_start = false;
                     if !begun {
                         spans.push(Span {
                             page: p,
@@ -371,6 +388,7 @@ pub fn check_accounting(start: Cursor, steps: &[Step]) -> Result<(), String> {
                         });
                     }
                     begun = true;
+                    open_start = false;
                     next = *new;
                     page = *new_page;
                     expect_item = Some(*new);
