@@ -86,8 +86,9 @@ pub enum JsonEvent {
 }
 
 impl Rendered {
-    /// Renders `event`, received when the subscription stood at `before`.
-    /// The only match on [`TopicEvent`] in this program.
+    /// Renders `event` (an item or a discontinuity, never a lifecycle
+    /// event), received when the subscription stood at `before`. The only
+    /// match on [`TopicEvent`] in this program.
     pub fn of(event: &TopicEvent, before: Cursor) -> Rendered {
         match event {
             TopicEvent::Item {
@@ -104,6 +105,8 @@ impl Rendered {
                 synthesized,
                 ..
             } => gap(before, *last, *new, *new_page, *synthesized),
+            // The connection's health goes to stderr (see topic.rs), never here.
+            other => unreachable!("not a data event: {other:?}"),
         }
     }
 

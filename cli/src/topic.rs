@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use futures::StreamExt as _;
-use momento_http::{Cursor, PublishValue, RetryPolicy};
+use momento_http::{Cursor, PublishValue, RetryPolicy, TopicEvent};
 
 use crate::connect::Connection;
 use crate::exit::{CliError, Exit, output_failed};
@@ -203,6 +203,19 @@ async fn run_subscribe(args: Subscribe) -> Result<(), CliError> {
             _ = &mut ctrl_c => break Stop::Interrupted,
             _ = &mut deadline => break Stop::TimedOut,
             event = subscription.next() => match event {
+                // The connection's health: the subscription retries and
+                // resumes on its own; the user hears it on stderr.
+                Some(Ok(event)) if event.is_lifecycle() => {
+                    match event {
+                        TopicEvent::ConnectionLost { error, retry_in, .. } => {
+                            eprintln!("connection lost: {error}; retrying in {retry_in:.1?}")
+                        }
+                        TopicEvent::ConnectionRestored { away, .. } => {
+                            eprintln!("connection restored after {away:.1?}")
+                        }
+                        _ => {}
+                    }
+                }
                 Some(Ok(event)) => {
                     let rendered = Rendered::of(&event, before);
                     if let Err(err) = rendered.write(args.format, &mut stdout) {

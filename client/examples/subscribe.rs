@@ -1,4 +1,5 @@
-//! Subscribe and print every event; prints the cursor to resume from.
+//! Subscribe and print every event, the connection's health included;
+//! prints the cursor to resume from.
 //!
 //! ```text
 //! MOMENTO_API_KEY=... [MOMENTO_ENDPOINT=...] MOMENTO_CACHE=my-cache MOMENTO_TOPIC=my-topic \
@@ -59,6 +60,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 new,
                 new_page,
                 synthesized,
+                ..
             } => {
                 let who = if synthesized {
                     "inferred by the client"
@@ -69,6 +71,23 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     "discontinuity ({who}): after #{last} the next is #{new} on page {new_page}"
                 );
             }
+            // The subscription's health: it keeps retrying (for ever by
+            // default) and resumes from its cursor, so nothing is lost.
+            TopicEvent::ConnectionLost {
+                error,
+                retry_in,
+                failures,
+            } => eprintln!(
+                "connection lost ({failures} in a row): {error}; retrying in {retry_in:?}"
+            ),
+            TopicEvent::ConnectionRestored { away, failures } => {
+                eprintln!("connection restored after {away:?} ({failures} failed polls)")
+            }
+            TopicEvent::NoProgress { polls, wait } => {
+                eprintln!("{polls} polls answered without progress; waiting {wait:?} between polls")
+            }
+            // Events added in later versions.
+            _ => {}
         }
         let c = subscription.cursor();
         println!(

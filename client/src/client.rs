@@ -203,9 +203,12 @@ impl TopicClientBuilder {
         self
     }
 
-    /// Limit on one long poll (default 60 s). Reaching it just polls again.
+    /// Limit on one long poll (default 60 s), body included. A poll that
+    /// gets no complete answer in time is a failure: retried, and reported
+    /// as [`TopicEvent::ConnectionLost`](crate::TopicEvent::ConnectionLost).
     ///
-    /// Keep it above the server's wait (30 s on the emulator) to avoid needless reconnects.
+    /// Keep it above the server's wait (30 s on the emulator), or idle
+    /// topics look like lost connections.
     pub fn poll_timeout(mut self, timeout: Duration) -> Self {
         self.poll_timeout = Some(timeout);
         self
@@ -225,6 +228,10 @@ impl TopicClientBuilder {
     }
 
     /// Uses this `reqwest::Client` (proxies, TLS roots, pools) instead of building one.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: the
+    /// client's own never follows redirects (the token would go along), but
+    /// one given here keeps its own policy.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.reqwest_client = Some(client);
         self
@@ -268,6 +275,11 @@ impl TopicClientBuilder {
             Some(client) => (client, Some(publish_timeout)),
             None => (
                 reqwest::Client::builder()
+                    // The API documents no redirects; following one would
+                    // send the token (in the query, or in `Referer`) to
+                    // another host, and re-send a publish as a GET. A 3xx
+                    // becomes `Error::Redirect`.
+                    .redirect(reqwest::redirect::Policy::none())
                     .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                     .timeout(publish_timeout)
                     .build()

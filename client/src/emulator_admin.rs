@@ -395,7 +395,7 @@ impl EmulatorAdmin {
                 let headers = response.headers().clone();
                 match response.bytes().await {
                     Ok(body) if serde_json::from_slice::<AdminError>(&body).is_ok() => {
-                        Error::from_status(status, &headers, &body)
+                        Error::from_status(status, &headers, &body, false)
                     }
                     Ok(body) => Error::InvalidResponse {
                         reason: format!(
@@ -417,12 +417,15 @@ impl EmulatorAdmin {
     /// Names the operation and the address in a transport error (other errors pass through).
     fn transport_error(&self, operation: &'static str, error: Error) -> Error {
         match error {
-            Error::Transport { message, .. } => Error::Transport {
+            Error::Transport {
+                message, timed_out, ..
+            } => Error::Transport {
                 message: format!(
                     "emulator admin {operation} at {}: {message} (is the emulator running there?)",
                     self.base_url
                 ),
                 may_have_been_delivered: false,
+                timed_out,
             },
             other => other,
         }

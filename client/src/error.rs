@@ -1,13 +1,17 @@
 //! The one error type of the client, and how HTTP answers become it.
 //!
 //! Every message says what went wrong and what to do about it. Statuses the
-//! API documents (SPEC §3, §4) have their own variants carrying the server's
-//! `detail`, whether the body was the JSON `Error` schema or plain text.
+//! API documents (docs/api.md §3, §4, §5) have their own variants carrying
+//! the server's `detail`, whether the body was the JSON `Error` schema or
+//! plain text. Messages quote at most [`EXCERPT_CHARS`](crate::EXCERPT_CHARS)
+//! characters of a body, and an error body is read only up to
+//! [`MAX_ERROR_BODY_BYTES`](crate::MAX_ERROR_BODY_BYTES).
 
 use std::time::Duration;
 
 use crate::credential::CredentialError;
 use crate::generated;
+use crate::limits::excerpt;
 use crate::wire;
 
 /// Everything that can go wrong talking to Momento Topics.
@@ -18,7 +22,7 @@ use crate::wire;
 /// assert!(err.is_retryable());
 /// assert_eq!(err.status(), Some(429));
 /// ```
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// 400: the request was malformed (bad name, payload too large, token in two places).
@@ -57,10 +61,9 @@ pub enum Error {
         /// How long the server asked to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
     },
-    /// 5xx: the server failed. A publish may or may not have been delivered.
-    #[error(
-        "{status} server error: {detail}; retry later (a publish may or may not have been delivered)"
-    )]
+    /// 5xx: the server failed. For a publish, the message may or may not
+    /// have been delivered ([`Error::may_have_been_delivered`]).
+    #[error("{status} server error: {detail}; {}", server_hint(*.during_publish))]
     Server {
         /// The HTTP status (500..=599).
         status: u16,
@@ -68,14 +71,36 @@ pub enum Error {
         detail: String,
         /// How long the server asked to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
+        /// Whether this answered a publish (which may then have been delivered).
+        during_publish: bool,
+    },
+    /// A redirect (3xx). The API documents none, so none is followed: the
+    /// token would go to wherever it points.
+    #[error(
+        "the endpoint answered {status} redirecting to {location:?}; redirects are not followed (the API documents none, and the token would be sent there): point the base URL at the Momento endpoint itself"
+    )]
+    Redirect {
+        /// The HTTP status (300..=399).
+        status: u16,
+        /// The `Location` header (an excerpt), or "(none)".
+        location: String,
     },
     /// A status the API does not document.
     #[error("unexpected HTTP status {status}: {body}; is the base URL a Momento HTTP endpoint?")]
     UnexpectedStatus {
         /// The HTTP status.
         status: u16,
-        /// The raw body, as text.
+        /// The body as text (an excerpt).
         body: String,
+    },
+    /// The answer's body was larger than the client reads
+    /// ([`MAX_RESPONSE_BYTES`](crate::MAX_RESPONSE_BYTES)); it was not read further.
+    #[error(
+        "the response body is over the {limit}-byte limit and was not read further; the endpoint is not answering like Momento (check the base URL, or a proxy in between)"
+    )]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// The request did not complete: connection refused or reset, DNS, timeout.
     #[error("{}", transport_message(.message, *.may_have_been_delivered))]
@@ -84,13 +109,16 @@ pub enum Error {
         message: String,
         /// For a publish: whether the server may have received and delivered it.
         may_have_been_delivered: bool,
+        /// Whether the request got no complete answer in time (a server
+        /// that never answers, or answers too slowly).
+        timed_out: bool,
     },
     /// The server answered with a body this client cannot read.
     #[error("invalid response: {reason}; body was: {body}")]
     InvalidResponse {
         /// What was wrong with the body.
         reason: String,
-        /// The raw body, as text (lossy UTF-8).
+        /// The body as text (lossy UTF-8, an excerpt).
         body: String,
     },
     /// The input was rejected locally; nothing was sent.
@@ -108,6 +136,14 @@ fn retry_hint(retry_after: &Option<Duration>) -> String {
     match retry_after {
         Some(d) => format!(" and retry after {} s", d.as_secs_f64()),
         None => " and retry later".into(),
+    }
+}
+
+fn server_hint(during_publish: bool) -> &'static str {
+    if during_publish {
+        "retry later (the publish may or may not have been delivered: check before republishing)"
+    } else {
+        "retry later"
     }
 }
 
@@ -132,7 +168,9 @@ impl Error {
             Error::Forbidden { .. } => Some(403),
             Error::NotFound { .. } => Some(404),
             Error::TooManyRequests { .. } => Some(429),
-            Error::Server { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Server { status, .. }
+            | Error::Redirect { status, .. }
+            | Error::UnexpectedStatus { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -174,23 +212,37 @@ impl Error {
     /// For a failed publish: whether the message may nevertheless have been delivered.
     ///
     /// True for a transport error after the request may have reached the
-    /// server (a timeout, a reset) and for 5xx answers; false otherwise.
+    /// server (a timeout, a reset) and for 5xx answers to a publish; false
+    /// otherwise.
     pub fn may_have_been_delivered(&self) -> bool {
         match self {
             Error::Transport {
                 may_have_been_delivered,
                 ..
             } => *may_have_been_delivered,
-            Error::Server { .. } => true,
+            Error::Server { during_publish, .. } => *during_publish,
             _ => false,
         }
     }
 
-    /// The error for an HTTP answer: `status`, its headers and raw body.
+    /// Whether this is a timeout: the request got no complete answer in time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport {
+                timed_out: true,
+                ..
+            }
+        )
+    }
+
+    /// The error for an HTTP answer: `status`, its headers and raw body
+    /// (`publish`: whether it answered a publish).
     pub(crate) fn from_status(
         status: u16,
         headers: &reqwest::header::HeaderMap,
         body: &[u8],
+        publish: bool,
     ) -> Error {
         let detail = detail_of(body);
         let retry_after = headers
@@ -210,10 +262,18 @@ impl Error {
                 status,
                 detail,
                 retry_after,
+                during_publish: publish,
+            },
+            300..=399 => Error::Redirect {
+                status,
+                location: headers
+                    .get(reqwest::header::LOCATION)
+                    .map(|v| excerpt(&String::from_utf8_lossy(v.as_bytes())))
+                    .unwrap_or_else(|| "(none)".into()),
             },
             _ => Error::UnexpectedStatus {
                 status,
-                body: String::from_utf8_lossy(body).into_owned(),
+                body: excerpt(&String::from_utf8_lossy(body)),
             },
         }
     }
@@ -223,9 +283,18 @@ impl Error {
         // reqwest's Display never includes headers; the URL may hold a
         // `token` query parameter, so it is stripped.
         let err = err.without_url();
+        if let Some(limit) = crate::limits::too_large(&err) {
+            return Error::ResponseTooLarge { limit };
+        }
+        let timed_out = err.is_timeout();
+        let mut message = error_chain(&err);
+        if timed_out {
+            message.push_str(": no complete answer in time");
+        }
         Error::Transport {
-            message: error_chain(&err),
+            message,
             may_have_been_delivered,
+            timed_out,
         }
     }
 
@@ -241,13 +310,13 @@ impl Error {
                 let status = rv.status().as_u16();
                 let headers = rv.headers().clone();
                 let body = serde_json::to_vec(rv.as_ref() as &E).unwrap_or_default();
-                Error::from_status(status, &headers, &body)
+                Error::from_status(status, &headers, &body, publish)
             }
             G::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                match response.bytes().await {
-                    Ok(body) => Error::from_status(status, &headers, &body),
+                match crate::limits::read_capped(response, crate::MAX_ERROR_BODY_BYTES).await {
+                    Ok(body) => Error::from_status(status, &headers, &body, publish),
                     Err(e) => Error::transport(e, publish),
                 }
             }
@@ -259,7 +328,7 @@ impl Error {
             G::ResponseBodyError(e) | G::InvalidUpgrade(e) => Error::transport(e, publish),
             G::InvalidResponsePayload(body, e) => Error::InvalidResponse {
                 reason: format!("the body does not match the API's schema ({e})"),
-                body: String::from_utf8_lossy(&body).into_owned(),
+                body: excerpt(&String::from_utf8_lossy(&body)),
             },
             G::InvalidRequest(reason) => Error::InvalidInput { reason },
             G::Custom(reason) => Error::InvalidInput { reason },
@@ -267,17 +336,18 @@ impl Error {
     }
 }
 
-/// Extracts `detail` from a JSON `Error` body, or the trimmed text of any other body.
+/// Extracts `detail` from a JSON `Error` body, or the trimmed text of any
+/// other body; an excerpt either way.
 pub(crate) fn detail_of(body: &[u8]) -> String {
     if let Ok(e) = serde_json::from_slice::<wire::Error>(body) {
-        return e.detail;
+        return excerpt(&e.detail);
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     if text.is_empty() {
         "(no detail in the response body)".into()
     } else {
-        text.to_owned()
+        excerpt(text)
     }
 }
 
@@ -307,9 +377,10 @@ mod tests {
             404,
             &h,
             br#"{"status":404,"title":"Not Found","detail":"Cache Not Found"}"#,
+            false,
         );
         assert_eq!(e.detail(), Some("Cache Not Found"));
-        let e = Error::from_status(400, &h, b"  both token forms given\n");
+        let e = Error::from_status(400, &h, b"  both token forms given\n", false);
         assert_eq!(e.detail(), Some("both token forms given"));
         assert!(e.to_string().contains("both token forms given"));
     }
@@ -318,9 +389,9 @@ mod tests {
     fn retry_after_is_read_in_seconds() {
         let mut h = reqwest::header::HeaderMap::new();
         h.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
-        let e = Error::from_status(429, &h, b"");
+        let e = Error::from_status(429, &h, b"", false);
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
         assert!(e.is_retryable());
-        assert!(!Error::from_status(401, &h, b"").is_retryable());
+        assert!(!Error::from_status(401, &h, b"", false).is_retryable());
     }
 }

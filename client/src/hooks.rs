@@ -203,7 +203,10 @@ impl ClientHooks<Hooks> for generated::Client {
             Box::pin(execute_logged(self.client(), request, span)).await?
         };
         if response.status().is_success() {
-            Ok(response)
+            Ok(crate::limits::limit_body(
+                response,
+                crate::limits::MAX_RESPONSE_BYTES,
+            ))
         } else {
             Box::pin(normalise_error_body(response)).await
         }
@@ -253,7 +256,7 @@ async fn execute_logged(
 async fn normalise_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    let body = crate::limits::read_capped(response, crate::limits::MAX_ERROR_BODY_BYTES).await?;
     let body = if serde_json::from_slice::<wire::Error>(&body).is_ok() {
         body
     } else {

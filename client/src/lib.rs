@@ -22,12 +22,30 @@
 //! while let Some(event) = events.next().await {
 //!     match event? {
 //!         TopicEvent::Item { sequence_number, value, .. } => println!("{sequence_number}: {value:?}"),
-//!         TopicEvent::Discontinuity { last, new, .. } => println!("lost {last}..{new}"),
+//!         TopicEvent::Discontinuity { last, new, .. } => println!("lost after {last}, before {new}"),
+//!         // The connection's health: retried for ever by default, resumed
+//!         // from the cursor, so ignoring these loses nothing.
+//!         TopicEvent::ConnectionLost { error, retry_in, .. } => {
+//!             eprintln!("connection lost: {error}; retrying in {retry_in:?}")
+//!         }
+//!         TopicEvent::ConnectionRestored { away, .. } => eprintln!("restored after {away:?}"),
+//!         _ => {}
 //!     }
 //!     // events.cursor() is where to resume with client.subscribe_from(..).
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Callers who want the data only use [`Subscription::messages`], which
+//! yields items and discontinuities and drops the rest.
+//!
+//! # Hostile endpoints
+//!
+//! Redirects are never followed ([`Error::Redirect`]); answers are read up
+//! to [`MAX_RESPONSE_BYTES`] and error bodies up to
+//! [`MAX_ERROR_BODY_BYTES`]; a server's `Retry-After` is honoured up to
+//! [`RetryPolicy::max_retry_after`]; a poll without a complete answer
+//! within the poll timeout is a lost connection, not a quiet topic.
 //!
 //! # Layout
 //!
@@ -38,7 +56,9 @@
 //! - [`TopicClient::publish`] and [`PublishValue`]: validation, media types,
 //!   never retried (`publish.rs`).
 //! - [`Subscription`], [`Cursor`], [`TopicEvent`]: the long-poll stream
-//!   (`subscribe.rs`), retried per [`RetryPolicy`] (`retry.rs`).
+//!   (`subscribe.rs`), retried per [`RetryPolicy`] (`retry.rs`), judging
+//!   the server's numbering against its own position (`sequence.rs`).
+//! - `limits.rs`: how much of an answer is read.
 //! - [`CacheClient`] (`cache.rs`): get, set and delete on the cache half of
 //!   the API, from [`TopicClient::cache`]; [`CacheKey`] and [`CacheValue`]
 //!   (`cache_key.rs`): how a key travels (`key` or `key_base64`).
@@ -78,11 +98,13 @@ mod credential;
 mod emulator_admin;
 mod error;
 mod hooks;
+mod limits;
 mod path;
 mod publish;
 mod query;
 mod region;
 mod retry;
+mod sequence;
 mod subscribe;
 pub mod webhook;
 
@@ -95,16 +117,18 @@ pub use credential::{AuthPlacement, Credential, CredentialError, CredentialKind}
 #[cfg(feature = "emulator-admin")]
 pub use emulator_admin::{DEFAULT_ADMIN_TIMEOUT, EmulatorAdmin, EmulatorAdminBuilder};
 pub use error::Error;
+pub use limits::{EXCERPT_CHARS, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES};
 pub use publish::PublishValue;
 pub use region::{Region, RegionError};
-pub use retry::RetryPolicy;
-pub use subscribe::{Cursor, Subscription, TopicEvent, TopicValue};
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
+pub use subscribe::{Cursor, Messages, Subscription, TopicEvent, TopicValue};
 
 /// Entry points for the fuzz targets in `fuzz/`; compiled only under
 /// `cargo fuzz`, never part of the API.
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing {
+    pub use crate::sequence::{Step, check_accounting};
     pub use crate::subscribe::parse_batch;
 }
 

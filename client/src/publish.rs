@@ -151,6 +151,11 @@ impl TopicClient {
         };
         match result {
             Ok(_) => Ok(()),
+            // The API answers 204; any 2xx means the server took the message,
+            // and calling it a failure would invite a duplicate publish.
+            Err(crate::generated::Error::UnexpectedResponse(r)) if r.status().is_success() => {
+                Ok(())
+            }
             Err(e) => {
                 let err = Error::from_generated(e, true).await;
                 tracing::debug!(cache, topic, error = %err, "publish failed");

@@ -1,18 +1,34 @@
-//! How a subscription waits before trying again after a retryable error.
+//! How a subscription waits before trying again: after a retryable error,
+//! and after polls that make no progress.
 //!
-//! Exponential backoff with jitter; a `Retry-After` from the server wins.
-//! Publishes are never retried: they are not idempotent.
+//! Exponential backoff with jitter; a `Retry-After` from the server wins, up
+//! to a cap. Publishes are never retried: they are not idempotent.
 
 use std::time::{Duration, SystemTime};
 
 use rand::Rng as _;
 
-/// When and how often a subscription retries 429, 5xx and connection errors.
+/// When and how often a subscription retries transient failures: 429, 5xx,
+/// connection refused or reset, and polls that time out without a complete
+/// answer.
+///
+/// By default it retries for ever: an outage of any length ends in the
+/// subscription resuming from its cursor, while each failure is reported as
+/// [`TopicEvent::ConnectionLost`](crate::TopicEvent::ConnectionLost). Set
+/// [`max_retries`](Self::max_retries) to give up instead.
 ///
 /// The wait before retry `n` (from 0) is a random duration between half and
 /// all of `min(initial_backoff * multiplier^n, max_backoff)`, unless the server
-/// sent `Retry-After`, which is honoured as given. The count resets after every
-/// successful poll.
+/// sent `Retry-After`, which is honoured up to
+/// [`max_retry_after`](Self::max_retry_after) (so a server asking for years
+/// is asked again after a minute). The count resets after every successful
+/// poll.
+///
+/// Polls that succeed but make no progress (an immediate 204 or empty batch,
+/// only repeats) are spaced out too: the `k`-th in a row starts at least
+/// `min(no_progress_floor * 2^(k-1), no_progress_cap)` after the one before,
+/// so a long poll that waited on the server costs nothing extra while a
+/// server answering at once cannot make the subscription spin.
 ///
 /// ```
 /// use std::time::Duration;
@@ -22,6 +38,7 @@ use rand::Rng as _;
 ///     .initial_backoff(Duration::from_millis(50))
 ///     .max_retries(Some(3));
 /// assert_eq!(policy.get_max_retries(), Some(3));
+/// assert_eq!(RetryPolicy::default().get_max_retries(), None, "for ever by default");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
@@ -33,16 +50,29 @@ pub struct RetryPolicy {
     multiplier: f64,
     /// Consecutive failures tolerated; `None` retries for ever.
     max_retries: Option<u32>,
+    /// The longest `Retry-After` honoured.
+    max_retry_after: Duration,
+    /// The spacing after the first poll in a row that made no progress.
+    no_progress_floor: Duration,
+    /// The largest spacing between polls that make no progress.
+    no_progress_cap: Duration,
 }
 
+/// The default cap on a server's `Retry-After`: 60 s.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 impl Default for RetryPolicy {
-    /// 200 ms doubling up to 30 s, at most 10 consecutive retries.
+    /// 200 ms doubling up to 30 s, for ever; `Retry-After` honoured up to
+    /// 60 s; polls without progress spaced from 10 ms doubling up to 500 ms.
     fn default() -> RetryPolicy {
         RetryPolicy {
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(30),
             multiplier: 2.0,
-            max_retries: Some(10),
+            max_retries: None,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            no_progress_floor: Duration::from_millis(10),
+            no_progress_cap: Duration::from_millis(500),
         }
     }
 }
@@ -71,9 +101,25 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets how many consecutive failures are retried (`None`: no limit).
+    /// Sets how many consecutive failures are retried (`None`, the
+    /// default: no limit).
     pub fn max_retries(mut self, retries: Option<u32>) -> RetryPolicy {
         self.max_retries = retries;
+        self
+    }
+
+    /// Sets the longest `Retry-After` honoured (default 60 s); a server
+    /// asking for longer is asked again after this.
+    pub fn max_retry_after(mut self, cap: Duration) -> RetryPolicy {
+        self.max_retry_after = cap;
+        self
+    }
+
+    /// Sets how polls that make no progress are spaced: from `floor`,
+    /// doubling, up to `cap` (default 10 ms to 500 ms).
+    pub fn no_progress_backoff(mut self, floor: Duration, cap: Duration) -> RetryPolicy {
+        self.no_progress_floor = floor;
+        self.no_progress_cap = cap.max(floor);
         self
     }
 
@@ -90,7 +136,7 @@ impl RetryPolicy {
     /// The wait before retry number `attempt` (from 0).
     pub(crate) fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(wait) = retry_after {
-            return wait;
+            return wait.min(self.max_retry_after);
         }
         let exp = self.multiplier.powi(attempt.min(64) as i32);
         let base = self.initial_backoff.as_secs_f64() * exp;
@@ -98,6 +144,21 @@ impl RetryPolicy {
         let jitter = rand::rng().random_range(0.5..=1.0);
         // try_: near Duration::MAX, f64 rounding can land just above it.
         Duration::try_from_secs_f64(capped * jitter).unwrap_or(self.max_backoff)
+    }
+}
+
+impl RetryPolicy {
+    /// The least time between the start of the `k`-th poll in a row that
+    /// made no progress (from 1) and the start of the next.
+    pub(crate) fn no_progress_spacing(&self, k: u32) -> Duration {
+        if k == 0 {
+            return Duration::ZERO;
+        }
+        let factor = 1u32.checked_shl(k - 1).unwrap_or(u32::MAX);
+        self.no_progress_floor
+            .checked_mul(factor)
+            .unwrap_or(Duration::MAX)
+            .min(self.no_progress_cap)
     }
 }
 
@@ -178,6 +239,11 @@ mod tests {
             p.backoff(5, Some(Duration::from_secs(3))),
             Duration::from_secs(3)
         );
+        assert_eq!(
+            p.backoff(0, Some(Duration::from_secs(999_999_999))),
+            DEFAULT_MAX_RETRY_AFTER,
+            "a server may not park a subscription for years"
+        );
         // Near Duration::MAX the f64 arithmetic must not panic, and jitter
         // still keeps at least about half the cap.
         let unbounded = RetryPolicy::default()
@@ -189,8 +255,33 @@ mod tests {
     #[test]
     fn retry_limits() {
         assert!(!RetryPolicy::never().allows(0));
-        assert!(RetryPolicy::default().allows(9));
-        assert!(!RetryPolicy::default().allows(10));
-        assert!(RetryPolicy::default().max_retries(None).allows(1_000));
+        assert!(
+            RetryPolicy::default().allows(u32::MAX),
+            "for ever by default"
+        );
+        let limited = RetryPolicy::default().max_retries(Some(10));
+        assert!(limited.allows(9));
+        assert!(!limited.allows(10));
+    }
+
+    #[test]
+    fn polls_without_progress_are_spaced_from_a_floor_doubling_to_a_cap() {
+        let p = RetryPolicy::default();
+        let spacing: Vec<_> = (0..8).map(|k| p.no_progress_spacing(k)).collect();
+        let ms = |n| Duration::from_millis(n);
+        assert_eq!(
+            spacing,
+            vec![
+                ms(0),
+                ms(10),
+                ms(20),
+                ms(40),
+                ms(80),
+                ms(160),
+                ms(320),
+                ms(500)
+            ]
+        );
+        assert_eq!(p.no_progress_spacing(u32::MAX), ms(500));
     }
 }

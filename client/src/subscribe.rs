@@ -1,31 +1,36 @@
 //! Subscriptions: a long-polling [`futures::Stream`] of topic events.
 //!
 //! Each poll sends the [`Cursor`] (`sequence_number`, `sequence_page`). An
-//! empty batch, a 204, 408 or 504, or a client-side timeout just polls again.
-//! 429, 5xx and connection errors are retried per the [`RetryPolicy`]
-//! (`Retry-After` honoured); 400/401/403/404, an unreadable body or running
-//! out of retries end the stream after yielding the error.
+//! empty batch, a 204, 408 or 504 just polls again, spaced out when such
+//! answers come at once ([`TopicEvent::NoProgress`]). 429, 5xx, connection
+//! errors and polls with no complete answer within the poll timeout are
+//! retried per the [`RetryPolicy`] (for ever by default, `Retry-After`
+//! honoured up to a cap), each reported as [`TopicEvent::ConnectionLost`],
+//! and the first success after them as [`TopicEvent::ConnectionRestored`].
+//! 400/401/403/404, a redirect, an unreadable or oversized body, or running
+//! out of a retry limit the caller set end the stream after yielding the
+//! error.
 //!
-//! The stream never skips silently: a jump in numbering or a change of page
-//! the server did not announce becomes a [`TopicEvent::Discontinuity`] with
-//! `synthesized: true` (and a `tracing` warning); a repeated or older number
-//! is dropped (and logged).
+//! The stream never skips silently (see `sequence.rs`): a jump in numbering
+//! or a change of page the server did not announce becomes a
+//! [`TopicEvent::Discontinuity`] with `synthesized: true`, and every
+//! discontinuity starts from the client's own last number.
 
-use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::Stream;
 
 use crate::client::TopicClient;
-use crate::credential::decode_base64_lenient;
 use crate::error::Error;
 use crate::generated;
 use crate::publish::validate_names;
 use crate::retry::RetryPolicy;
+use crate::sequence::Position;
 use crate::wire;
 
 /// Where a subscription is: what its next poll will send.
@@ -58,7 +63,16 @@ pub enum TopicValue {
 }
 
 /// One event of a subscription.
+///
+/// [`Item`](TopicEvent::Item) and [`Discontinuity`](TopicEvent::Discontinuity)
+/// are the topic's data. The others report the subscription's health: its
+/// connection lost (and when it tries again), restored, or polls answered
+/// without progress. Ignoring them loses nothing (the subscription keeps
+/// trying and resumes from its cursor); [`Subscription::messages`] drops
+/// them for callers who want data only. More may be added, so a `match`
+/// needs a `_` arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TopicEvent {
     /// A message.
     Item {
@@ -71,9 +85,14 @@ pub enum TopicEvent {
         /// The publisher's id, when the server says.
         publisher_id: Option<String>,
     },
-    /// Messages were lost: numbers after `last` and before `new` will never arrive.
+    /// Messages were lost, or cannot be vouched for: numbers after `last`
+    /// (on the page before) and before `new` (on `new_page`) will never
+    /// arrive as items.
+    ///
+    /// `last` is the client's own position, not the server's claim: the
+    /// last number it yielded or accounted for (0 when none yet).
     Discontinuity {
-        /// The last number before the gap (0 when unknown).
+        /// The last number before the gap, as this client knows it (0 when none yet).
         last: u64,
         /// The number the next item carries.
         new: u64,
@@ -81,19 +100,76 @@ pub enum TopicEvent {
         new_page: u64,
         /// True when the server did not announce the gap and this client inferred it.
         synthesized: bool,
+        /// What the server gave as `last_topic_sequence`, when it announced
+        /// the gap; for diagnosis only, never trusted.
+        announced_last: Option<u64>,
     },
+    /// A poll failed with a transient error (connection refused or reset, a
+    /// poll that got no complete answer in time, 429, 5xx). The subscription
+    /// tries again after `retry_in` and resumes from its cursor: nothing is
+    /// lost by waiting.
+    ConnectionLost {
+        /// What went wrong.
+        error: Error,
+        /// How long until the next try (backoff, or the server's `Retry-After`, capped).
+        retry_in: Duration,
+        /// Failed polls in a row, this one included (1: the outage begins).
+        failures: u32,
+    },
+    /// A poll succeeded after [`ConnectionLost`](TopicEvent::ConnectionLost).
+    ConnectionRestored {
+        /// From the start of the first failed poll to this success.
+        away: Duration,
+        /// How many polls failed in between.
+        failures: u32,
+    },
+    /// The server answers, but polls make no progress (an immediate empty
+    /// answer, or only messages already seen): the subscription waits
+    /// `wait` before the next poll instead of polling at once. Reported at
+    /// the third such poll in a row and every twentieth after.
+    NoProgress {
+        /// Polls in a row without progress.
+        polls: u32,
+        /// The wait before the next poll.
+        wait: Duration,
+    },
+}
+
+impl TopicEvent {
+    /// Whether this reports the subscription's health rather than the
+    /// topic's data (not an item, not a discontinuity).
+    pub fn is_lifecycle(&self) -> bool {
+        !matches!(
+            self,
+            TopicEvent::Item { .. } | TopicEvent::Discontinuity { .. }
+        )
+    }
 }
 
 /// A live subscription: a stream of [`TopicEvent`]s.
 ///
-/// Ends (`None`) after yielding a terminal error. Dropping it stops polling.
+/// Transient failures are retried (for ever by default, see
+/// [`RetryPolicy`]) and reported as events; the stream ends (`None`) only
+/// after yielding a terminal error (400, 401, 403, 404, a redirect, an
+/// unreadable or oversized answer, or retries exhausted under a limit the
+/// caller set). Dropping it stops polling.
 ///
 /// ```no_run
 /// # async fn run(client: momento_http::TopicClient) -> Result<(), momento_http::Error> {
 /// use futures::StreamExt as _;
+/// use momento_http::TopicEvent;
+///
 /// let mut subscription = client.subscribe("cache", "topic");
 /// while let Some(event) = subscription.next().await {
-///     println!("{:?}", event?);
+///     match event? {
+///         TopicEvent::Item { value, .. } => println!("{value:?}"),
+///         TopicEvent::Discontinuity { last, new, .. } => println!("lost after {last}, before {new}"),
+///         TopicEvent::ConnectionLost { error, retry_in, .. } => {
+///             eprintln!("connection lost ({error}); retrying in {retry_in:?}")
+///         }
+///         TopicEvent::ConnectionRestored { away, .. } => eprintln!("back after {away:?}"),
+///         _ => {}
+///     }
 ///     let resume_here = subscription.cursor();
 ///     # let _ = resume_here;
 /// }
@@ -113,6 +189,8 @@ struct Shared {
     cursor: Mutex<Cursor>,
     /// Failed polls retried so far.
     retries: AtomicU64,
+    /// Polls in a row that made no progress.
+    no_progress: AtomicU64,
 }
 
 impl Subscription {
@@ -121,13 +199,34 @@ impl Subscription {
         *self.shared.cursor.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// How many failed polls (429, 5xx, connection errors) this subscription
-    /// has retried so far, per its [`RetryPolicy`].
+    /// How many failed polls (429, 5xx, connection errors, polls without a
+    /// complete answer in time) this subscription has retried so far.
     ///
-    /// Retried failures are not yielded, so this is the way to see them (for
-    /// a metric, say); each is also logged at `info`.
+    /// Each is also yielded as [`TopicEvent::ConnectionLost`] and logged at `info`.
     pub fn retries(&self) -> u64 {
         self.shared.retries.load(Ordering::Relaxed)
+    }
+
+    /// How many polls in a row have made no progress (0 after any event).
+    pub fn polls_without_progress(&self) -> u64 {
+        self.shared.no_progress.load(Ordering::Relaxed)
+    }
+
+    /// The same subscription yielding only the topic's data (items and
+    /// discontinuities); lifecycle events are dropped (they are still
+    /// logged, and [`Messages::retries`] still counts failures).
+    ///
+    /// ```no_run
+    /// # async fn run(client: momento_http::TopicClient) -> Result<(), momento_http::Error> {
+    /// use futures::StreamExt as _;
+    /// let mut messages = client.subscribe("cache", "topic").messages();
+    /// while let Some(event) = messages.next().await {
+    ///     println!("{:?}", event?); // only Item and Discontinuity
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn messages(self) -> Messages {
+        Messages { inner: self }
     }
 }
 
@@ -136,6 +235,7 @@ impl std::fmt::Debug for Subscription {
         f.debug_struct("Subscription")
             .field("cursor", &self.cursor())
             .field("retries", &self.retries())
+            .field("polls_without_progress", &self.polls_without_progress())
             .finish_non_exhaustive()
     }
 }
@@ -145,6 +245,37 @@ impl Stream for Subscription {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.stream.as_mut().poll_next(cx)
+    }
+}
+
+/// A [`Subscription`] without its lifecycle events: see [`Subscription::messages`].
+#[derive(Debug)]
+pub struct Messages {
+    inner: Subscription,
+}
+
+impl Messages {
+    /// What the next poll will send: the place to resume from.
+    pub fn cursor(&self) -> Cursor {
+        self.inner.cursor()
+    }
+
+    /// How many failed polls were retried so far.
+    pub fn retries(&self) -> u64 {
+        self.inner.retries()
+    }
+}
+
+impl Stream for Messages {
+    type Item = Result<TopicEvent, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match Pin::new(&mut self.inner).poll_next(cx) {
+                Poll::Ready(Some(Ok(event))) if event.is_lifecycle() => continue,
+                other => return other,
+            }
+        }
     }
 }
 
@@ -161,18 +292,20 @@ impl TopicClient {
         let shared = Arc::new(Shared {
             cursor: Mutex::new(cursor),
             retries: AtomicU64::new(0),
+            no_progress: AtomicU64::new(0),
         });
         let state = State {
             client: self.clone(),
             cache: cache.to_owned(),
             topic: topic.to_owned(),
-            position: Position {
-                cursor,
-                pending: VecDeque::new(),
-            },
+            position: Position::new(cursor),
             failed: validate_names(cache, topic).err(),
             done: false,
             shared: shared.clone(),
+            failures: 0,
+            outage_began: None,
+            no_progress: 0,
+            wait: None,
         };
         Subscription {
             stream: Box::pin(futures::stream::unfold(state, next_event)),
@@ -194,15 +327,14 @@ struct State {
     done: bool,
     /// What `Subscription::cursor` and `Subscription::retries` read.
     shared: Arc<Shared>,
-}
-
-/// Where the stream is: everything the response parser ([`absorb`]) needs.
-#[derive(Debug)]
-struct Position {
-    /// What the next poll sends (after all of `pending`).
-    cursor: Cursor,
-    /// Events received but not yet yielded, each with the cursor after it.
-    pending: VecDeque<(TopicEvent, Cursor)>,
+    /// Failed polls in a row.
+    failures: u32,
+    /// When the first of those began.
+    outage_began: Option<Instant>,
+    /// Polls in a row that made no progress.
+    no_progress: u32,
+    /// How long to wait before the next poll.
+    wait: Option<Duration>,
 }
 
 /// What one long poll produced.
@@ -214,7 +346,6 @@ enum PollResult {
 
 /// Produces the next event: from the buffer, or by polling (with retries).
 async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, State)> {
-    let mut attempt = 0u32;
     loop {
         if state.done {
             return None;
@@ -231,28 +362,105 @@ async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, Stat
             state.done = true;
             return Some((Err(err), state));
         }
+        if let Some(wait) = state.wait.take() {
+            tokio::time::sleep(wait).await;
+        }
+        let began = Instant::now();
         match poll_once(&state).await {
             PollResult::Batch(items) => {
-                attempt = 0;
-                if let Err(err) = absorb(&mut state.position, &state.cache, &state.topic, items) {
-                    state.failed = Some(err);
+                state.restored();
+                match state.position.absorb(&state.cache, &state.topic, items) {
+                    Ok(0) => state.no_progress(began, "only messages already accounted for"),
+                    Ok(_) => state.progress(),
+                    Err(err) => state.failed = Some(err),
                 }
             }
             PollResult::Again(why) => {
-                attempt = 0;
+                state.restored();
                 tracing::trace!(cache = %state.cache, topic = %state.topic, why, "polling again");
+                state.no_progress(began, why);
             }
-            PollResult::Failed(err) if err.is_retryable() && policy(&state).allows(attempt) => {
-                let wait = policy(&state).backoff(attempt, err.retry_after());
-                tracing::info!(
-                    cache = %state.cache, topic = %state.topic, attempt, wait_ms = wait.as_millis() as u64,
-                    error = %err, "subscription poll failed; retrying"
-                );
-                attempt += 1;
+            PollResult::Failed(err)
+                if err.is_retryable() && policy(&state).allows(state.failures) =>
+            {
+                let retry_in = policy(&state).backoff(state.failures, err.retry_after());
+                state.failures += 1;
+                state.outage_began.get_or_insert(began);
                 state.shared.retries.fetch_add(1, Ordering::Relaxed);
-                tokio::time::sleep(wait).await;
+                tracing::info!(
+                    cache = %state.cache, topic = %state.topic, failures = state.failures,
+                    retry_in_ms = retry_in.as_millis() as u64, error = %err,
+                    "subscription poll failed; retrying"
+                );
+                state.lifecycle(TopicEvent::ConnectionLost {
+                    error: err,
+                    retry_in,
+                    failures: state.failures,
+                });
+                state.wait = Some(retry_in);
             }
             PollResult::Failed(err) => state.failed = Some(err),
+        }
+    }
+}
+
+impl State {
+    /// Queues a lifecycle event (it leaves the cursor where it is).
+    fn lifecycle(&mut self, event: TopicEvent) {
+        let cursor = self.position.cursor;
+        self.position.pending.push_back((event, cursor));
+    }
+
+    /// A poll was answered: ends an outage, if there was one.
+    fn restored(&mut self) {
+        if self.failures == 0 {
+            return;
+        }
+        let away = self
+            .outage_began
+            .take()
+            .map_or(Duration::ZERO, |began| began.elapsed());
+        tracing::info!(
+            cache = %self.cache, topic = %self.topic, failures = self.failures,
+            away_ms = away.as_millis() as u64, "subscription restored"
+        );
+        self.lifecycle(TopicEvent::ConnectionRestored {
+            away,
+            failures: self.failures,
+        });
+        self.failures = 0;
+    }
+
+    /// A poll yielded events.
+    fn progress(&mut self) {
+        self.no_progress = 0;
+        self.shared.no_progress.store(0, Ordering::Relaxed);
+    }
+
+    /// A poll that began at `began` yielded nothing new: space the next one out.
+    fn no_progress(&mut self, began: Instant, why: &'static str) {
+        self.no_progress = self.no_progress.saturating_add(1);
+        self.shared
+            .no_progress
+            .store(u64::from(self.no_progress), Ordering::Relaxed);
+        let spacing = policy(self).no_progress_spacing(self.no_progress);
+        let Some(wait) = spacing
+            .checked_sub(began.elapsed())
+            .filter(|w| !w.is_zero())
+        else {
+            return;
+        };
+        self.wait = Some(wait);
+        if self.no_progress == 3 || (self.no_progress > 3 && self.no_progress.is_multiple_of(20)) {
+            tracing::warn!(
+                cache = %self.cache, topic = %self.topic, polls = self.no_progress, why,
+                wait_ms = wait.as_millis() as u64,
+                "polls are answered at once without progress; slowing down"
+            );
+            self.lifecycle(TopicEvent::NoProgress {
+                polls: self.no_progress,
+                wait,
+            });
         }
     }
 }
@@ -262,6 +470,11 @@ fn policy(state: &State) -> &RetryPolicy {
 }
 
 /// One long poll.
+///
+/// An empty answer (a 204, 408 or 504, or an empty batch) means "nothing
+/// yet". A poll that gets no complete answer within the poll timeout is a
+/// failure: a server that accepts and never answers, or drips bytes, is not
+/// a quiet topic.
 async fn poll_once(state: &State) -> PollResult {
     use generated::Error as G;
     let result = state
@@ -281,125 +494,7 @@ async fn poll_once(state: &State) -> PollResult {
         Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 204 => PollResult::Again("204"),
         Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 408 => PollResult::Again("408"),
         Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 504 => PollResult::Again("504"),
-        Err(G::CommunicationError(e) | G::ResponseBodyError(e)) if e.is_timeout() => {
-            PollResult::Again("client-side timeout")
-        }
         Err(e) => PollResult::Failed(Error::from_generated(e, false).await),
-    }
-}
-
-/// Turns a batch into pending events, synthesising discontinuities for
-/// unannounced gaps and dropping repeats.
-fn absorb(
-    position: &mut Position,
-    cache: &str,
-    topic: &str,
-    items: Vec<wire::SubscribeElement>,
-) -> Result<(), Error> {
-    for element in items {
-        let cursor = position.cursor;
-        match element {
-            wire::SubscribeElement::Discontinuity(d) => {
-                let new_page = d.new_sequence_page.unwrap_or(cursor.sequence_page);
-                let after = Cursor {
-                    sequence_number: d.new_topic_sequence,
-                    sequence_page: new_page,
-                };
-                position.push(
-                    TopicEvent::Discontinuity {
-                        last: d.last_topic_sequence,
-                        new: d.new_topic_sequence,
-                        new_page,
-                        synthesized: false,
-                    },
-                    after,
-                );
-            }
-            wire::SubscribeElement::Item(item) => {
-                let n = item.topic_sequence_number;
-                // No cursor can follow u64::MAX; wrapping to 0 would mean
-                // "from now on" and lose messages without a word.
-                let Some(next) = n.checked_add(1) else {
-                    return Err(Error::InvalidResponse {
-                        reason: format!(
-                            "an item carries sequence number {n}, after which no number can follow; report this to the endpoint's operator"
-                        ),
-                        body: format!("(an item with topic_sequence_number {n})"),
-                    });
-                };
-                let page = item.sequence_page.unwrap_or(cursor.sequence_page);
-                let page_changed = cursor.sequence_page != 0 && page != cursor.sequence_page;
-                let started = cursor.sequence_number != 0;
-                if page_changed || (started && n > cursor.sequence_number) {
-                    let last = cursor.sequence_number.saturating_sub(1);
-                    tracing::warn!(
-                        cache,
-                        topic,
-                        expected = cursor.sequence_number,
-                        expected_page = cursor.sequence_page,
-                        got = n,
-                        got_page = page,
-                        "the server skipped messages without announcing a discontinuity; synthesising one"
-                    );
-                    position.push(
-                        TopicEvent::Discontinuity {
-                            last,
-                            new: n,
-                            new_page: page,
-                            synthesized: true,
-                        },
-                        Cursor {
-                            sequence_number: n,
-                            sequence_page: page,
-                        },
-                    );
-                } else if started && n < cursor.sequence_number {
-                    tracing::warn!(
-                        cache,
-                        topic,
-                        expected = cursor.sequence_number,
-                        got = n,
-                        "dropping a repeated or older message"
-                    );
-                    continue;
-                }
-                let value = decode_value(item.value)?;
-                position.push(
-                    TopicEvent::Item {
-                        sequence_number: n,
-                        sequence_page: item.sequence_page.unwrap_or(0),
-                        value,
-                        publisher_id: item.publisher_id,
-                    },
-                    Cursor {
-                        sequence_number: next,
-                        sequence_page: page,
-                    },
-                );
-            }
-        }
-    }
-    Ok(())
-}
-
-impl Position {
-    fn push(&mut self, event: TopicEvent, after: Cursor) {
-        self.pending.push_back((event, after));
-        self.cursor = after;
-    }
-}
-
-/// Decodes a wire value; binary accepts standard or URL-safe base64, padded or not.
-fn decode_value(value: wire::TopicValue) -> Result<TopicValue, Error> {
-    match value {
-        wire::TopicValue::Text(text) => Ok(TopicValue::Text(text)),
-        wire::TopicValue::Binary(b64) => match decode_base64_lenient(&b64) {
-            Ok(bytes) => Ok(TopicValue::Binary(Bytes::from(bytes))),
-            Err(e) => Err(Error::InvalidResponse {
-                reason: format!("a binary value is not base64 ({e})"),
-                body: b64,
-            }),
-        },
     }
 }
 
@@ -415,15 +510,12 @@ pub fn parse_batch(cursor: Cursor, body: &[u8]) -> (Vec<(TopicEvent, Cursor)>, O
                 Vec::new(),
                 Some(Error::InvalidResponse {
                     reason: e.to_string(),
-                    body: String::from_utf8_lossy(body).into_owned(),
+                    body: crate::limits::excerpt(&String::from_utf8_lossy(body)),
                 }),
             );
         }
     };
-    let mut position = Position {
-        cursor,
-        pending: VecDeque::new(),
-    };
-    let ended = absorb(&mut position, "fuzz", "fuzz", response.items).err();
+    let mut position = Position::new(cursor);
+    let ended = position.absorb("fuzz", "fuzz", response.items).err();
     (position.pending.into(), ended)
 }

@@ -76,14 +76,15 @@ async fn empty_batches_and_poll_again_statuses_just_poll_again() {
     )
     .await;
     let client = client(&server, AuthPlacement::Header);
-    let mut sub = client.subscribe("c", "t");
+    let mut sub = client.subscribe("c", "t").messages();
     let event = bounded(sub.next()).await.unwrap().unwrap();
     assert_eq!(text(&event), Some("first"));
     assert_eq!(polls(&server).await.len(), 5);
+    assert_eq!(sub.retries(), 0, "poll-again answers are not failures");
 }
 
 #[tokio::test]
-async fn a_client_side_timeout_polls_again() {
+async fn a_poll_without_a_complete_answer_in_time_is_a_lost_connection_then_restored() {
     let server = MockServer::start().await;
     script(
         &server,
@@ -98,9 +99,19 @@ async fn a_client_side_timeout_polls_again() {
         .poll_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let mut sub = client.subscribe("c", "t");
-    let event = bounded(sub.next()).await.unwrap().unwrap();
-    assert_eq!(text(&event), Some("on time"));
+    let sub = client.subscribe("c", "t");
+    let events: Vec<TopicEvent> = bounded(sub.take(3).map(Result::unwrap).collect()).await;
+    match &events[0] {
+        TopicEvent::ConnectionLost {
+            error, failures: 1, ..
+        } => assert!(error.is_timeout(), "{error}"),
+        other => panic!("expected ConnectionLost, got {other:?}"),
+    }
+    assert!(matches!(
+        events[1],
+        TopicEvent::ConnectionRestored { failures: 1, .. }
+    ));
+    assert_eq!(text(&events[2]), Some("on time"));
 }
 
 #[tokio::test]
@@ -168,7 +179,8 @@ async fn unannounced_gaps_and_page_changes_become_synthesised_discontinuities() 
             last: 1,
             new: 4,
             new_page: 7,
-            synthesized: true
+            synthesized: true,
+            announced_last: None,
         }
     );
     assert_eq!(text(&events[2]), Some("gap"));
@@ -178,7 +190,8 @@ async fn unannounced_gaps_and_page_changes_become_synthesised_discontinuities() 
             last: 4,
             new: 1,
             new_page: 9,
-            synthesized: true
+            synthesized: true,
+            announced_last: None,
         }
     );
     assert_eq!(text(&events[4]), Some("new page"));
@@ -255,7 +268,8 @@ async fn old_responses_without_pages_are_accepted() {
             last: 3,
             new: 8,
             new_page: 0,
-            synthesized: false
+            synthesized: false,
+            announced_last: Some(3),
         }
     );
 }
@@ -308,9 +322,26 @@ async fn server_errors_are_retried_then_succeed() {
     let client = client(&server, AuthPlacement::Header);
     let mut sub = client.subscribe("c", "t");
     assert_eq!(sub.retries(), 0);
-    let event = bounded(sub.next()).await.unwrap().unwrap();
-    assert_eq!(text(&event), Some("ok"));
-    assert_eq!(sub.retries(), 2, "the 500 and the 503 were retried, unseen");
+    let mut events = Vec::new();
+    for _ in 0..4 {
+        events.push(bounded(sub.next()).await.unwrap().unwrap());
+    }
+    let statuses: Vec<_> = events[..2]
+        .iter()
+        .map(|e| match e {
+            TopicEvent::ConnectionLost {
+                error, failures, ..
+            } => (error.status(), *failures),
+            other => panic!("expected ConnectionLost, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(statuses, vec![(Some(500), 1), (Some(503), 2)]);
+    assert!(matches!(
+        events[2],
+        TopicEvent::ConnectionRestored { failures: 2, .. }
+    ));
+    assert_eq!(text(&events[3]), Some("ok"));
+    assert_eq!(sub.retries(), 2, "the 500 and the 503 were retried");
 }
 
 #[tokio::test]
@@ -331,6 +362,17 @@ async fn too_many_requests_honours_retry_after() {
     let client = client(&server, AuthPlacement::Header);
     let mut sub = client.subscribe("c", "t");
     let started = Instant::now();
+    match bounded(sub.next()).await.unwrap().unwrap() {
+        TopicEvent::ConnectionLost { retry_in, .. } => {
+            assert_eq!(
+                retry_in,
+                Duration::from_secs(1),
+                "the caller hears the wait"
+            )
+        }
+        other => panic!("expected ConnectionLost, got {other:?}"),
+    }
+    let mut sub = sub.messages();
     let event = bounded(sub.next()).await.unwrap().unwrap();
     assert_eq!(text(&event), Some("ok"));
     assert!(
@@ -341,15 +383,16 @@ async fn too_many_requests_honours_retry_after() {
 }
 
 #[tokio::test]
-async fn running_out_of_retries_ends_the_stream() {
+async fn running_out_of_a_retry_limit_the_caller_set_ends_the_stream() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(500))
         .expect(4)
         .mount(&server)
         .await;
+    // The test client allows 3 retries; the default retries for ever.
     let client = client(&server, AuthPlacement::Header);
-    let mut sub = client.subscribe("c", "t");
+    let mut sub = client.subscribe("c", "t").messages();
     let err = bounded(sub.next()).await.unwrap().unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert!(bounded(sub.next()).await.is_none());

@@ -49,7 +49,7 @@ async fn spans_name_the_operation_and_never_the_token() {
     for placement in [AuthPlacement::Header, AuthPlacement::Query] {
         let client = client(&server, placement);
         assert!(bounded(client.publish("c", "t", "x")).await.is_err());
-        let mut sub = client.subscribe("c", "t");
+        let mut sub = client.subscribe("c", "t").messages();
         assert!(bounded(sub.next()).await.unwrap().is_err());
     }
 

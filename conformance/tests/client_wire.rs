@@ -118,7 +118,9 @@ async fn a_429_carries_retry_after() {
 }
 
 async fn first_event(server: &MockServer) -> Option<Result<TopicEvent, Error>> {
-    let mut sub = client(server, AuthPlacement::Header).subscribe("c", "t");
+    let mut sub = client(server, AuthPlacement::Header)
+        .subscribe("c", "t")
+        .messages();
     tokio::time::timeout(Duration::from_secs(10), sub.next())
         .await
         .expect("bounded")

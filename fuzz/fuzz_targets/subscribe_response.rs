@@ -1,14 +1,15 @@
-//! The subscription's response parser never panics and never skips silently:
-//! from any cursor and any body, every jump in numbering it yields is
-//! announced by a discontinuity, and each event's cursor is the one the next
-//! poll would send.
+//! The subscription's response parser never panics and never loses a message
+//! silently: from any cursor and any sequence of answers, every item the
+//! server sent is yielded or was accounted for (yielded before, or inside a
+//! discontinuity the client yielded), and nothing repeats unannounced
+//! (`momento_http::fuzzing::check_accounting` states the property).
 
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use momento_http::fuzzing::parse_batch;
-use momento_http::{Cursor, TopicEvent, wire};
+use momento_http::fuzzing::{Step, check_accounting, parse_batch};
+use momento_http::{Cursor, wire};
 
 #[derive(Arbitrary, Debug)]
 enum Element {
@@ -37,7 +38,8 @@ enum Body {
 struct Input {
     sequence_number: u64,
     sequence_page: u64,
-    body: Body,
+    /// One long-poll answer after another.
+    bodies: Vec<Body>,
 }
 
 fn to_wire(e: Element) -> wire::SubscribeElement {
@@ -67,48 +69,68 @@ fn to_wire(e: Element) -> wire::SubscribeElement {
     }
 }
 
+fn body_of(items: Vec<wire::SubscribeElement>) -> Vec<u8> {
+    serde_json::to_vec(&wire::SubscribeResponse { items }).expect("wire types serialise")
+}
+
 fuzz_target!(|input: Input| {
-    let body = match input.body {
-        Body::Elements(elements) => serde_json::to_vec(&wire::SubscribeResponse {
-            items: elements.into_iter().map(to_wire).collect(),
-        })
-        .expect("wire types serialise"),
-        Body::Raw(bytes) => bytes,
-    };
     let start = Cursor {
         sequence_number: input.sequence_number,
         sequence_page: input.sequence_page,
     };
-    let (events, _ended) = parse_batch(start, &body);
-    let mut expected = start;
-    for (event, after) in events {
-        match event {
-            TopicEvent::Item {
-                sequence_number, ..
-            } => {
-                if expected.sequence_number != 0 {
-                    assert_eq!(
-                        sequence_number, expected.sequence_number,
-                        "an unannounced jump from {expected:?}"
-                    );
-                    if expected.sequence_page != 0 {
-                        assert_eq!(
-                            after.sequence_page, expected.sequence_page,
-                            "an unannounced page change from {expected:?}"
-                        );
+    let mut cursor = start;
+    let mut steps: Vec<Step> = Vec::new();
+    'answers: for body in input.bodies {
+        match body {
+            Body::Raw(bytes) => {
+                // Anything that parses is judged like any other answer.
+                let (events, ended) = parse_batch(cursor, &bytes);
+                if let Some((_, after)) = events.last() {
+                    cursor = *after;
+                }
+                // Which element each event came from is unknown here: the
+                // stream must still explain itself.
+                steps.push((None, events.into_iter().map(|(e, _)| e).collect()));
+                if ended.is_some() {
+                    break 'answers;
+                }
+            }
+            Body::Elements(elements) => {
+                // Element by element, so that every item is judged: what a
+                // batch yields is what its elements yield in turn.
+                let items: Vec<_> = elements.into_iter().map(to_wire).collect();
+                let (whole, whole_ended) = parse_batch(cursor, &body_of(items.clone()));
+                let mut one_by_one = Vec::new();
+                let mut ended = None;
+                for item in items {
+                    let sent = match &item {
+                        wire::SubscribeElement::Item(i) => {
+                            Some((i.topic_sequence_number, i.sequence_page))
+                        }
+                        wire::SubscribeElement::Discontinuity(_) => None,
+                    };
+                    let (events, end) = parse_batch(cursor, &body_of(vec![item]));
+                    if let Some((_, after)) = events.last() {
+                        cursor = *after;
+                    }
+                    one_by_one.extend(events.iter().cloned());
+                    // The element that ended the stream was answered with an error.
+                    let sent = if end.is_some() { None } else { sent };
+                    steps.push((sent, events.into_iter().map(|(e, _)| e).collect()));
+                    if end.is_some() {
+                        ended = end;
+                        break;
                     }
                 }
-                // u64::MAX has no successor: yielding it would wrap the cursor.
-                assert_eq!(
-                    Some(after.sequence_number),
-                    sequence_number.checked_add(1),
-                    "the cursor after {sequence_number}"
-                );
-            }
-            TopicEvent::Discontinuity { new, new_page, .. } => {
-                assert_eq!((after.sequence_number, after.sequence_page), (new, new_page));
+                assert_eq!(whole, one_by_one, "a batch is its elements in turn");
+                assert_eq!(whole_ended.is_some(), ended.is_some());
+                if ended.is_some() {
+                    break 'answers;
+                }
             }
         }
-        expected = after;
+    }
+    if let Err(why) = check_accounting(start, &steps) {
+        panic!("{why}");
     }
 });

@@ -117,6 +117,7 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
                         new,
                         new_page,
                         synthesized,
+                        ..
                     }) => {
                         if synthesized {
                             report.synthesized_discontinuities += 1;
@@ -129,6 +130,8 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
                             new_page,
                         });
                     }
+                    // Lifecycle events: retries are counted below.
+                    Ok(_) => {}
                     Err(_) => report.errors_seen += 1,
                 }
             }
