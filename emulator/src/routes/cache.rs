@@ -267,6 +267,10 @@ fn ttl_of(raw: Option<&str>) -> Result<Duration, ApiError> {
     Ok(Duration::from_secs(seconds))
 }
 
+/// How much of a refused body is read and dropped so its sender can read the
+/// refusal; past this the connection is cut with the answer.
+const DRAIN_AT_MOST: usize = 2 * CACHE_MAX_ITEM_BYTES;
+
 /// Reads the body (never past the item limit) and stores the item.
 async fn store(
     state: &AppState,
@@ -285,13 +289,19 @@ async fn store(
     let Some(room) = CACHE_MAX_ITEM_BYTES.checked_sub(item.key.len()) else {
         return Err(too_big());
     };
-    // Refuse by Content-Length before reading, and never read past the limit.
+    // Refuse by Content-Length, and never keep more than the limit. A body
+    // that is only a little too big is read and dropped first: answering
+    // while the client is still sending megabytes resets the connection, and
+    // the client would see a broken pipe instead of the 400 that explains it.
     if let Some(len) = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         && len > room as u64
     {
+        if len <= DRAIN_AT_MOST as u64 {
+            let _ = axum::body::to_bytes(body, DRAIN_AT_MOST).await;
+        }
         return Err(too_big());
     }
     let value = axum::body::to_bytes(body, room).await.map_err(|e| {
