@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use momento_http::wire::{SubscribeElement, SubscribeResponse};
-use momento_http_emulator::{Emulator, RunningEmulator};
+use momento_http_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_millis(200);
@@ -19,7 +19,7 @@ pub async fn start() -> Env {
     start_with(Emulator::builder()).await
 }
 
-pub async fn start_with(builder: Emulator) -> Env {
+pub async fn start_with(builder: EmulatorBuilder) -> Env {
     let emu = builder
         .cache("c")
         .long_poll_wait(WAIT)
