@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 /// The shape of an outage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OutageMode {
+pub(crate) enum OutageKind {
     /// Connections refused.
     Refuse,
     /// Connections accepted, requests never answered.
@@ -42,7 +42,7 @@ pub(crate) enum OutageMode {
 /// The outage in force: its mode and a number that tells one outage from the next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Current {
-    pub mode: OutageMode,
+    pub mode: OutageKind,
     pub epoch: u64,
 }
 
@@ -112,6 +112,11 @@ impl Outage {
         }
     }
 
+    /// Whether the admin API has a listener of its own.
+    pub(crate) fn admin_separate(&self) -> bool {
+        self.inner.admin_separate
+    }
+
     /// The outage in force (one atomic load when there is none).
     pub(crate) fn current(&self) -> Option<Current> {
         if !self.inner.active.load(Ordering::Acquire) {
@@ -134,10 +139,10 @@ impl Outage {
     /// Returns once a refusal has closed the listener.
     pub(crate) async fn start(
         &self,
-        mode: OutageMode,
+        mode: OutageKind,
         duration: Option<Duration>,
     ) -> Result<(), OutageError> {
-        if mode == OutageMode::Refuse && !self.inner.admin_separate && duration.is_none() {
+        if mode == OutageKind::Refuse && !self.inner.admin_separate && duration.is_none() {
             return Err(OutageError::RefuseNeedsDuration);
         }
         let epoch = self.inner.next_epoch.fetch_add(1, Ordering::Relaxed);
@@ -157,7 +162,7 @@ impl Outage {
                 let _ = this.end_if(|c| c.epoch == epoch).await;
             });
         }
-        if mode == OutageMode::Refuse {
+        if mode == OutageKind::Refuse {
             self.wait_listening("close", |l| *l == Listening::Closed)
                 .await?;
         }
@@ -221,7 +226,7 @@ mod tests {
     async fn a_refusal_on_the_shared_listener_needs_a_duration() {
         let outage = Outage::new(false, CancellationToken::new());
         assert!(matches!(
-            outage.start(OutageMode::Refuse, None).await,
+            outage.start(OutageKind::Refuse, None).await,
             Err(OutageError::RefuseNeedsDuration)
         ));
         assert_eq!(outage.current(), None);
@@ -231,7 +236,7 @@ mod tests {
     async fn a_timed_outage_ends_by_itself() {
         let outage = Outage::new(false, CancellationToken::new());
         outage
-            .start(OutageMode::Hang, Some(Duration::from_millis(50)))
+            .start(OutageKind::Hang, Some(Duration::from_millis(50)))
             .await
             .unwrap();
         let epoch = outage.current().expect("on").epoch;

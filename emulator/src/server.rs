@@ -3,7 +3,7 @@
 //! before they return.
 
 use crate::connections::Connections;
-use crate::outage::{Listening, OutageMode};
+use crate::outage::{Listening, OutageKind};
 use crate::routes;
 use crate::state::{AppState, Guards};
 use axum::Router;
@@ -57,7 +57,7 @@ fn admin_routes() -> Router<Arc<AppState>> {
         )
         .route(
             "/_emulator/outage",
-            post(routes::outage::start_outage).delete(routes::outage::end_outage),
+            post(routes::outage_admin::start_outage).delete(routes::outage_admin::end_outage),
         )
         .route(
             "/_emulator/caches/{cache}/webhooks",
@@ -181,7 +181,7 @@ async fn accept_loop(
         let refusing = serves_topics
             && outage
                 .borrow_and_update()
-                .is_some_and(|c| c.mode == OutageMode::Refuse);
+                .is_some_and(|c| c.mode == OutageKind::Refuse);
         if refusing && listener.is_some() {
             // Dropping the socket makes the kernel refuse new connections and
             // reset those still waiting in the backlog.

@@ -2,14 +2,14 @@
 //! placement, name checks and fault application.
 
 pub mod admin;
-pub mod outage;
+pub mod outage_admin;
 pub mod publish;
 pub mod subscribe;
 pub mod webhook_admin;
 
 use crate::auth::{AuthError, Claims, Operation};
 use crate::faults::{FaultEffect, FaultOp};
-use crate::outage::{Current, OutageMode};
+use crate::outage::{Current, OutageKind};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -114,7 +114,16 @@ impl IntoResponse for ApiError {
 }
 
 /// Unknown route: JSON 404.
-pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<AppState>>,
+    uri: axum::http::Uri,
+) -> ApiError {
+    if state.outage.admin_separate() && uri.path().starts_with("/_emulator/") {
+        return ApiError::not_found(format!(
+            "no such route here: {}; this emulator serves its admin API on an address of its own (--admin-listen)",
+            uri.path()
+        ));
+    }
     ApiError::not_found(format!(
         "no such route: {}; the API is POST/GET /topics/{{cacheName}}/{{topicName}} and the admin API under /_emulator/",
         uri.path()
@@ -244,7 +253,7 @@ pub async fn apply_fault(
 /// connection.
 pub async fn outage_answer(state: &AppState, current: Current) -> Response {
     match current.mode {
-        OutageMode::Unavailable { retry_after } => ApiError {
+        OutageKind::Unavailable { retry_after } => ApiError {
             retry_after,
             ..ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -253,8 +262,8 @@ pub async fn outage_answer(state: &AppState, current: Current) -> Response {
             )
         }
         .into_response(),
-        OutageMode::Refuse => dropped_connection(),
-        OutageMode::Hang => {
+        OutageKind::Refuse => dropped_connection(),
+        OutageKind::Hang => {
             state.outage.over(current.epoch).await;
             dropped_connection()
         }

@@ -2,7 +2,7 @@
 //! (see `crate::outage` for what each mode does).
 
 use super::ApiError;
-use crate::outage::{OutageError, OutageMode};
+use crate::outage::{OutageError, OutageKind};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -32,13 +32,13 @@ pub async fn start_outage(
         .map(|Json(b)| b)
         .map_err(|e| ApiError::bad_request(format!("bad JSON body: {}", e.body_text())))?;
     let mode = match req.mode {
-        aw::OutageMode::Refuse => OutageMode::Refuse,
-        aw::OutageMode::Hang => OutageMode::Hang,
-        aw::OutageMode::Unavailable => OutageMode::Unavailable {
+        aw::OutageMode::Refuse => OutageKind::Refuse,
+        aw::OutageMode::Hang => OutageKind::Hang,
+        aw::OutageMode::Unavailable => OutageKind::Unavailable {
             retry_after: req.retry_after_seconds,
         },
     };
-    if req.retry_after_seconds.is_some() && !matches!(mode, OutageMode::Unavailable { .. }) {
+    if req.retry_after_seconds.is_some() && !matches!(mode, OutageKind::Unavailable { .. }) {
         return Err(ApiError::bad_request(
             "retry_after_seconds applies to mode \"unavailable\" only",
         ));
