@@ -36,6 +36,8 @@ pub(crate) struct AppState {
     pub shutdown: CancellationToken,
     /// The `endpoint` written into minted keys (`http://127.0.0.1:PORT`).
     pub endpoint: Arc<str>,
+    /// How long a request head, or a publish body, may take to arrive.
+    pub idle_timeout: Duration,
 }
 
 /// Handles whose drop stops background tasks.
@@ -78,6 +80,7 @@ impl AppState {
             )),
             shutdown,
             endpoint: endpoint_for(addr).into(),
+            idle_timeout: config.idle_timeout,
         };
         (
             state,

@@ -270,6 +270,32 @@ async fn idle_silent_and_half_sent_connections_are_closed_but_long_polls_are_not
 }
 
 #[tokio::test]
+async fn a_publish_body_that_stops_arriving_gets_a_json_408() {
+    let env = start_with(Emulator::builder().idle_timeout(Duration::from_millis(300))).await;
+    let mut s = TcpStream::connect(env.emu.local_addr()).await.unwrap();
+    s.write_all(
+        format!(
+            "POST /topics/c/t HTTP/1.1\r\nhost: x\r\nauthorization: {}\r\ncontent-length: 100\r\n\r\nonly part",
+            env.key
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let answer = read_answer(&mut s).await;
+    assert_eq!(answer.status, 408, "{answer:?}");
+    assert!(
+        answer.json()["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("body")
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(env.publish("t", "still serving").await, 204);
+}
+
+#[tokio::test]
 async fn connections_past_the_cap_get_a_json_503_and_service_goes_on() {
     let env = start_with(
         Emulator::builder()

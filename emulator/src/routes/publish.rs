@@ -65,13 +65,28 @@ async fn handle(
     {
         return Err(too_big());
     }
-    let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
-        if e.to_string().contains("length limit") {
-            too_big()
-        } else {
-            ApiError::bad_request(format!("cannot read the body: {e}"))
-        }
-    })?;
+    // A body that stops arriving would hold the connection for ever; it gets
+    // as long as a request head does. (No timer is armed when the body is
+    // already in hyper's buffer, the common case.)
+    let read = tokio::time::timeout(state.idle_timeout, axum::body::to_bytes(body, max));
+    let bytes = read
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the body did not arrive in full within {} ms (--idle-timeout); send it at once",
+                    state.idle_timeout.as_millis()
+                ),
+            )
+        })?
+        .map_err(|e| {
+            if e.to_string().contains("length limit") {
+                too_big()
+            } else {
+                ApiError::bad_request(format!("cannot read the body: {e}"))
+            }
+        })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
