@@ -66,27 +66,30 @@ async fn handle(
         return Err(too_big());
     }
     // A body that stops arriving would hold the connection for ever; it gets
-    // as long as a request head does. (No timer is armed when the body is
-    // already in hyper's buffer, the common case.)
-    let read = tokio::time::timeout(state.idle_timeout, axum::body::to_bytes(body, max));
-    let bytes = read
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the body did not arrive in full within {} ms (--idle-timeout); send it at once",
-                    state.idle_timeout.as_millis()
-                ),
-            )
-        })?
-        .map_err(|e| {
-            if e.to_string().contains("length limit") {
-                too_big()
-            } else {
-                ApiError::bad_request(format!("cannot read the body: {e}"))
-            }
-        })?;
+    // as long as a request head does. The timer is armed only when the body
+    // is not already in hyper's buffer (the common case costs no timer).
+    let mut read = std::pin::pin!(axum::body::to_bytes(body, max));
+    let read = match futures::poll!(read.as_mut()) {
+        std::task::Poll::Ready(r) => r,
+        std::task::Poll::Pending => tokio::time::timeout(state.idle_timeout, read)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the body did not arrive in full within {} ms (--idle-timeout); send it at once",
+                        state.idle_timeout.as_millis()
+                    ),
+                )
+            })?,
+    };
+    let bytes = read.map_err(|e| {
+        if e.to_string().contains("length limit") {
+            too_big()
+        } else {
+            ApiError::bad_request(format!("cannot read the body: {e}"))
+        }
+    })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
