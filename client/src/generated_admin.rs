@@ -156,7 +156,10 @@ pub mod types {
         ///With `status`, a Retry-After header.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_after_seconds: ::std::option::Option<u64>,
-        ///Answer this status with a JSON AdminError-shaped body.
+        /**Answer this status (200 to 599) with a JSON AdminError-shaped body;
+204, 205 and 304 are answered without a body, as HTTP requires.
+1xx statuses are refused (400): they are not answers.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<u16>,
     }
@@ -276,6 +279,76 @@ pub mod types {
         ///Epoch seconds.
         pub expires_at: i64,
         pub token_id: ::std::string::String,
+    }
+    ///How the topic routes fail; see `startOutage`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum OutageMode {
+        #[serde(rename = "refuse")]
+        Refuse,
+        #[serde(rename = "hang")]
+        Hang,
+        #[serde(rename = "unavailable")]
+        Unavailable,
+    }
+    impl ::std::fmt::Display for OutageMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Refuse => f.write_str("refuse"),
+                Self::Hang => f.write_str("hang"),
+                Self::Unavailable => f.write_str("unavailable"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OutageMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "refuse" => Ok(Self::Refuse),
+                "hang" => Ok(Self::Hang),
+                "unavailable" => Ok(Self::Unavailable),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OutageMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OutageMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`OutageRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct OutageRequest {
+        ///End the outage by itself after this long; absent = until `endOutage`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration_ms: ::std::option::Option<::std::num::NonZeroU64>,
+        pub mode: OutageMode,
+        ///With `unavailable`, a Retry-After header on each 503.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub retry_after_seconds: ::std::option::Option<u64>,
     }
     ///`PostUrl`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -434,9 +507,11 @@ pub mod types {
 /**Client for momento-http emulator admin API
 
 Controls a local momento-http emulator: caches, tokens, topic state,
-fault injection and webhooks. Unauthenticated; bind it to loopback.
-Every error is JSON `AdminError` `{status, title, detail}`, the same shape
-as the Topics API's `Error`.
+fault injection, staged outages and webhooks. Unauthenticated; bind it to
+loopback. Served on the emulator's address, or on its own when the
+emulator runs with `--admin-listen` (then the topics address serves only
+the Topics API). Every error is JSON `AdminError` `{status, title, detail}`,
+the same shape as the Topics API's `Error`.
 
 
 Version: 0.1.0*/
@@ -940,6 +1015,97 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/items`
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Make the topic routes fail as a real outage would, until ended
+
+Affects `POST`/`GET /topics/...` only; the admin API stays up. Replaces
+any outage in force. Long polls waiting when it starts get the same
+treatment at once.
+
+- `refuse`: the topics listener is closed, so the kernel refuses new
+  connections (`ECONNREFUSED`); a topic request on a connection opened
+  before is answered by closing that connection. Ending the outage
+  binds the same address again. Without a separate admin listener
+  (`--admin-listen`) the admin API shares that listener and would be
+  unreachable, so `duration_ms` is then required (400 otherwise).
+- `hang`: connections are accepted and requests read but never
+  answered; when the outage ends their connections are closed without
+  an answer, and what they carried (a publish) was not processed.
+- `unavailable`: `503` with a JSON error body, and `Retry-After` when
+  `retry_after_seconds` is given.
+
+The answer comes once the outage is in force (for `refuse`, once the
+listener is closed).
+
+
+Sends a `POST` request to `/_emulator/outage`
+
+*/
+    pub async fn start_outage<'a>(
+        &'a self,
+        body: &'a types::OutageRequest,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = [&*self.baseurl, "/_emulator/outage"].concat();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "start_outage",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**End the outage (idempotent)
+
+Sends a `DELETE` request to `/_emulator/outage`
+
+*/
+    pub async fn end_outage<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = [&*self.baseurl, "/_emulator/outage"].concat();
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "end_outage",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),

@@ -21,7 +21,7 @@ pub enum FaultOp {
 
 /// What happens to a matching request.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FaultAction {
+pub enum FaultEffect {
     /// Answer this status (JSON error body), with `Retry-After` when given.
     Status {
         /// The status.
@@ -47,7 +47,7 @@ pub struct Fault {
     /// Requests left.
     pub remaining: u32,
     /// What to do.
-    pub action: FaultAction,
+    pub action: FaultEffect,
 }
 
 /// The armed faults, in injection order.
@@ -71,7 +71,7 @@ impl Faults {
     }
 
     /// Take one use of the first fault matching this request.
-    pub fn take(&self, op: FaultOp, cache: &str, topic: &str) -> Option<FaultAction> {
+    pub fn take(&self, op: FaultOp, cache: &str, topic: &str) -> Option<FaultEffect> {
         let mut armed = self.armed.lock().unwrap_or_else(|e| e.into_inner());
         let i = armed.iter().position(|f| {
             f.op == op

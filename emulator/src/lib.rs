@@ -6,7 +6,7 @@
 //! discontinuities, limits), `GET`/`PUT`/`DELETE /cache/{cacheName}` (items
 //! with TTLs, a memory bound) and an admin API under `/_emulator/`
 //! (`openapi/emulator-admin.yaml`): caches, tokens, topic state, fault
-//! injection and webhooks.
+//! injection, staged outages and webhooks.
 //!
 //! # Getting started
 //!
@@ -18,6 +18,7 @@
 //! let emulator = Emulator::builder()
 //!     .cache("my-cache")
 //!     .long_poll_wait(Duration::from_millis(200))
+//!     .build()
 //!     .start()
 //!     .await?;
 //! let url = emulator.base_url();      // http://127.0.0.1:PORT
@@ -29,26 +30,43 @@
 //!
 //! # Layout
 //!
-//! - [`Emulator`] / [`RunningEmulator`] (this file): configure, start, stop.
-//! - `server`: the router, [`run`]`(listener, config, shutdown)`, and a
-//!   listener that takes a permit per connection before `accept`.
+//! Dependencies point one way: `server` → `routes` → `state` → the parts.
+//!
+//! - [`Emulator`] / [`EmulatorBuilder`] / [`RunningEmulator`] (this file):
+//!   configure, start, stop.
+//! - `server`: the routers and the accept loops ([`run`]`(listener, config,
+//!   shutdown)`); the topics loop closes and re-binds its listener for a
+//!   refusing outage.
+//! - `connections`: one connection's life: the cap with its JSON 503, the
+//!   idle timeout, the service stack around a router.
+//! - `parse_errors`: JSON bodies for the requests hyper refuses before routing.
+//! - `escapes`: invalid percent-escapes are a 400, before routing.
+//! - `state`: `AppState`, what every handler shares, and
+//!   how a configuration becomes one.
 //! - `routes/`: one handler per operation (`publish`, `subscribe`, `admin`,
-//!   `webhooks`) and the shared JSON error, token placement and fault helpers.
-//! - `topics`: caches and topics, the shared state (a cheap handle over
-//!   `Arc<Shared>` with a std `Mutex`), bounded buffers and the resume rule.
+//!   `webhook_admin`, `outage`) and the shared JSON error, token placement,
+//!   fault and outage answers.
+//! - `topics`: caches and topics (a cheap handle over `Arc<Shared>` with a std
+//!   `Mutex`), bounded buffers and the resume rule.
 //! - `auth`: HS256 JWTs in Momento's v1 wrapper; scope checks.
 //! - `limits`: operations per second, concurrent subscriptions, caches.
 //! - `cache_store`: cache items, their TTLs against a clock tests can move
 //!   ([`ManualClock`]), and least-recently-used eviction past a memory bound.
 //! - `faults`: the fault-injection table.
+//! - `outage`: the staged outage in force and its three modes.
 //! - `webhooks`: the registry, the bounded delivery queue and its worker.
 
 mod auth;
 mod cache_store;
+mod connections;
+mod escapes;
 mod faults;
 mod limits;
+mod outage;
+mod parse_errors;
 mod routes;
 mod server;
+mod state;
 mod topics;
 mod webhooks;
 
@@ -59,8 +77,6 @@ pub use server::run;
 pub use webhooks::USER_AGENT as WEBHOOK_USER_AGENT;
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -78,82 +94,102 @@ pub enum EmulatorError {
     },
 }
 
-/// Configuration; start with [`Emulator::builder`].
+/// A configuration, made by [`Emulator::builder`] … [`EmulatorBuilder::build`];
+/// [`Emulator::start`] serves it.
 #[derive(Clone, Debug)]
 pub struct Emulator {
-    listen: SocketAddr,
-    caches: Vec<String>,
-    long_poll_wait: Duration,
-    topic_buffer: usize,
-    topic_idle_expiry: Option<Duration>,
-    limits: Limits,
-    secret: Option<String>,
-    cache_memory_bytes: usize,
-    cache_clock: Option<ManualClock>,
+    pub(crate) listen: SocketAddr,
+    pub(crate) admin_listen: Option<SocketAddr>,
+    pub(crate) caches: Vec<String>,
+    pub(crate) long_poll_wait: Duration,
+    pub(crate) topic_buffer: usize,
+    pub(crate) topic_idle_expiry: Option<Duration>,
+    pub(crate) limits: Limits,
+    pub(crate) secret: Option<String>,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) max_connections: Option<usize>,
+    pub(crate) cache_memory_bytes: usize,
+    pub(crate) cache_clock: Option<ManualClock>,
 }
 
-impl Default for Emulator {
+/// Builds an [`Emulator`] configuration; see [`Emulator::builder`].
+#[derive(Clone, Debug)]
+pub struct EmulatorBuilder {
+    config: Emulator,
+}
+
+impl Default for EmulatorBuilder {
     fn default() -> Self {
-        Emulator {
-            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            caches: Vec::new(),
-            long_poll_wait: Duration::from_secs(30),
-            topic_buffer: 1000,
-            topic_idle_expiry: Some(Duration::from_secs(3600)),
-            limits: Limits::default(),
-            secret: None,
-            cache_memory_bytes: DEFAULT_CACHE_MEMORY_BYTES,
-            cache_clock: None,
+        EmulatorBuilder {
+            config: Emulator {
+                listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                admin_listen: None,
+                caches: Vec::new(),
+                long_poll_wait: Duration::from_secs(30),
+                topic_buffer: 1000,
+                topic_idle_expiry: Some(Duration::from_secs(3600)),
+                limits: Limits::default(),
+                secret: None,
+                idle_timeout: Duration::from_secs(30),
+                max_connections: None,
+                cache_memory_bytes: DEFAULT_CACHE_MEMORY_BYTES,
+                cache_clock: None,
+            },
         }
     }
 }
 
-/// Handles whose drop stops background tasks.
-#[derive(Debug)]
-pub(crate) struct Guards {
-    _sweeper: topics::SweeperGuard,
-    _webhooks: webhooks::WorkerGuard,
+impl Emulator {
+    /// Defaults: 127.0.0.1:0 for everything, no caches, 30 s long polls,
+    /// 1,000-message buffers, topics idle for an hour expire, generous
+    /// limits, random secret, idle connections closed after 30 s, as many
+    /// connections as the open-file limit allows.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
 }
 
-impl Emulator {
-    /// Defaults: 127.0.0.1:0, no caches, 30 s long polls, 1,000-message
-    /// buffers, topics idle for an hour expire, generous limits, random secret.
-    pub fn builder() -> Self {
-        Self::default()
-    }
+impl EmulatorBuilder {
     /// Where to listen (port 0 picks a free one).
     pub fn listen(mut self, addr: SocketAddr) -> Self {
-        self.listen = addr;
+        self.config.listen = addr;
+        self
+    }
+    /// Serve the admin API on a listener of its own at `addr` (and not on the
+    /// topics listener), so that it stays reachable while a staged outage
+    /// refuses connections to the topic routes.
+    pub fn admin_listen(mut self, addr: SocketAddr) -> Self {
+        self.config.admin_listen = Some(addr);
         self
     }
     /// Pre-create a cache (repeatable).
     pub fn cache(mut self, name: impl Into<String>) -> Self {
-        self.caches.push(name.into());
+        self.config.caches.push(name.into());
         self
     }
     /// How long a subscribe waits before answering `{"items": []}`.
     pub fn long_poll_wait(mut self, wait: Duration) -> Self {
-        self.long_poll_wait = wait;
+        self.config.long_poll_wait = wait;
         self
     }
     /// Messages buffered per topic; older ones are evicted.
     pub fn topic_buffer(mut self, messages: usize) -> Self {
-        self.topic_buffer = messages.max(1);
+        self.config.topic_buffer = messages.max(1);
         self
     }
     /// Topics without activity for this long expire and come back with a new page.
     pub fn topic_idle_expiry(mut self, expiry: Duration) -> Self {
-        self.topic_idle_expiry = Some(expiry);
+        self.config.topic_idle_expiry = Some(expiry);
         self
     }
     /// Never expire idle topics.
     pub fn no_topic_idle_expiry(mut self) -> Self {
-        self.topic_idle_expiry = None;
+        self.config.topic_idle_expiry = None;
         self
     }
     /// The limits to enforce.
     pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.config.limits = limits;
         self
     }
     /// Enforce Momento's documented defaults ([`Limits::documented`]).
@@ -162,39 +198,66 @@ impl Emulator {
     }
     /// The token-signing secret (e.g. from `--secret-file`); random by default.
     pub fn secret(mut self, secret: impl Into<String>) -> Self {
-        self.secret = Some(secret.into());
+        self.config.secret = Some(secret.into());
         self
     }
-
+    /// How long a connection may go without sending a complete request head
+    /// before it is closed: a new connection that sends nothing, a slow or
+    /// half-sent head, an idle keep-alive. A long poll in progress is not
+    /// idle. At least 1 ms.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+    /// Most connections open at once; beyond it a new connection is answered
+    /// 503 (JSON) and closed. By default the open-file limit less a reserve
+    /// (at most 10,000), so the emulator never runs out of file descriptors.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.max_connections = Some(connections.max(1));
+        self
+    }
+    /// The configuration.
+    pub fn build(self) -> Emulator {
+        self.config
+    }
+    /// Shorthand for `build().start()`.
+    pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
+        self.build().start().await
+    }
     /// The bound on cache items' key and value bytes, all caches together
     /// (default 64 MiB); past it the least recently used items are evicted.
     pub fn cache_memory(mut self, bytes: usize) -> Self {
-        self.cache_memory_bytes = bytes;
+        self.config.cache_memory_bytes = bytes;
         self
     }
     /// Expire cache items on `clock` instead of real time (tests advance it
     /// rather than sleep).
     pub fn cache_clock(mut self, clock: ManualClock) -> Self {
-        self.cache_clock = Some(clock);
+        self.config.cache_clock = Some(clock);
         self
     }
+}
 
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), EmulatorError> {
+    let error = |source| EmulatorError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(error)?;
+    let bound = listener.local_addr().map_err(error)?;
+    Ok((listener, bound))
+}
+
+impl Emulator {
     /// Bind and serve in the background.
     pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
-        let listener =
-            TcpListener::bind(self.listen)
-                .await
-                .map_err(|source| EmulatorError::Bind {
-                    addr: self.listen,
-                    source,
-                })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| EmulatorError::Bind {
-                addr: self.listen,
-                source,
-            })?;
-        let (state, guards) = build_state(&self, addr);
+        let (listener, addr) = bind(self.listen).await?;
+        let admin = match self.admin_listen {
+            Some(a) => Some(bind(a).await?),
+            None => None,
+        };
+        let admin_url = admin.as_ref().map_or_else(
+            || state::endpoint_for(addr),
+            |(_, a)| state::endpoint_for(*a),
+        );
+        let (state, guards) = state::AppState::new(&self, addr, admin.is_some());
         let api_key = state
             .auth
             .mint(
@@ -202,69 +265,22 @@ impl Emulator {
                 &TokenSpec::full_access(Duration::from_secs(10 * 365 * 24 * 3600)),
             )
             .api_key;
-        let cancel = state.shutdown.clone();
+        let listeners = server::Listeners {
+            topics: (listener, addr),
+            admin,
+        };
         let running = RunningEmulator {
             addr,
             base_url: state.endpoint.to_string(),
+            admin_url,
             api_key,
             auth: state.auth.clone(),
-            cancel,
-            task: tokio::spawn(server::serve(listener, state, guards)),
+            cancel: state.shutdown.clone(),
+            task: tokio::spawn(server::serve(listeners, self.clone(), state, guards)),
         };
-        tracing::info!(url = %running.base_url, "emulator listening");
+        tracing::info!(url = %running.base_url, admin = %running.admin_url, "emulator listening");
         Ok(running)
     }
-}
-
-/// The URL clients use for `addr` (an unspecified address becomes loopback).
-fn endpoint_for(addr: SocketAddr) -> String {
-    let ip = if addr.ip().is_unspecified() {
-        Ipv4Addr::LOCALHOST.into()
-    } else {
-        addr.ip()
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
-}
-
-pub(crate) fn build_state(config: &Emulator, addr: SocketAddr) -> (server::AppState, Guards) {
-    let secret = config
-        .secret
-        .clone()
-        .unwrap_or_else(auth::Authority::random_secret);
-    let topics = topics::Topics::new(
-        &config.caches,
-        config.topic_buffer,
-        config.topic_idle_expiry,
-        config.limits.max_topics,
-    );
-    let sweeper = topics.start_sweeper();
-    let (webhooks, worker) = webhooks::Webhooks::start();
-    let state = server::AppState {
-        topics,
-        auth: auth::Authority::new(secret.as_bytes()),
-        limits: limits::Enforcer::new(config.limits.clone()),
-        faults: faults::Faults::default(),
-        webhooks,
-        cache_items: cache_store::CacheItems::new(
-            config.cache_memory_bytes,
-            match &config.cache_clock {
-                Some(clock) => cache_store::Clock::Manual(clock.clone()),
-                None => cache_store::Clock::System(std::time::Instant::now()),
-            },
-        ),
-        long_poll_wait_ms: Arc::new(AtomicU64::new(
-            u64::try_from(config.long_poll_wait.as_millis()).unwrap_or(u64::MAX),
-        )),
-        shutdown: CancellationToken::new(),
-        endpoint: endpoint_for(addr).into(),
-    };
-    (
-        state,
-        Guards {
-            _sweeper: sweeper,
-            _webhooks: worker,
-        },
-    )
 }
 
 /// Mint a v1 API key offline from a secret (what `momento-http-emulator token` does).
@@ -285,6 +301,7 @@ pub fn random_secret() -> String {
 pub struct RunningEmulator {
     addr: SocketAddr,
     base_url: String,
+    admin_url: String,
     api_key: String,
     auth: auth::Authority,
     cancel: CancellationToken,
@@ -295,6 +312,11 @@ impl RunningEmulator {
     /// `http://127.0.0.1:PORT`
     pub fn base_url(&self) -> String {
         self.base_url.clone()
+    }
+    /// Where the admin API is served: [`base_url`](Self::base_url) unless
+    /// [`EmulatorBuilder::admin_listen`] gave it a listener of its own.
+    pub fn admin_url(&self) -> String {
+        self.admin_url.clone()
     }
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {

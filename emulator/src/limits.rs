@@ -1,4 +1,4 @@
-//! Service limits (SPEC §8): operations per second, concurrent subscriptions,
+//! Service limits (docs/api.md §8): operations per second, concurrent subscriptions,
 //! caches, payload size. Exceeding one is a 429 with `Retry-After`.
 
 use std::sync::{Arc, Mutex};

@@ -34,6 +34,10 @@ struct Serve {
         env = "MOMENTO_EMULATOR_LISTEN"
     )]
     listen: SocketAddr,
+    /// Serve the admin API (/_emulator/) on this address of its own instead of
+    /// --listen, so it stays reachable while a staged outage refuses connections.
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Option<SocketAddr>,
     /// Create this cache at start (repeatable).
     #[arg(long = "cache", value_name = "NAME")]
     caches: Vec<String>,
@@ -62,6 +66,14 @@ struct Serve {
     /// Topics idle this long expire and come back with a new page (e.g. 1h; 0s = never).
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     topic_idle_expiry: Duration,
+    /// Close a connection that sends no complete request head for this long
+    /// (idle keep-alives, silent or slow clients); long polls are not idle.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    idle_timeout: Duration,
+    /// Most connections served at once; beyond it a new one gets a JSON 503
+    /// and is closed. Default: the open-file limit less 160 (at most 10,000).
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -111,6 +123,27 @@ fn read_or_create_secret(path: &Path) -> anyhow::Result<String> {
     }
 }
 
+/// Raise the soft open-file limit to the hard one, as Go programs do at
+/// start: the default 1,024 would cap the connections served near 860.
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if limit.current < limit.maximum
+            && let Err(e) = setrlimit(
+                Resource::Nofile,
+                rustix::process::Rlimit {
+                    current: limit.maximum,
+                    maximum: limit.maximum,
+                },
+            )
+        {
+            tracing::debug!(error = %e, "cannot raise the open-file limit");
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -149,8 +182,10 @@ async fn main() -> anyhow::Result<()> {
             .with_env_filter(filter)
             .init(),
     }
+    raise_open_file_limit();
     let mut builder = Emulator::builder()
         .listen(s.listen)
+        .idle_timeout(s.idle_timeout)
         .long_poll_wait(s.long_poll_wait)
         .topic_buffer(s.topic_buffer)
         .cache_memory(s.cache_memory_mib.saturating_mul(1024 * 1024))
@@ -164,6 +199,12 @@ async fn main() -> anyhow::Result<()> {
     } else {
         builder.topic_idle_expiry(s.topic_idle_expiry)
     };
+    if let Some(addr) = s.admin_listen {
+        builder = builder.admin_listen(addr);
+    }
+    if let Some(n) = s.max_connections {
+        builder = builder.max_connections(n);
+    }
     for c in s.caches {
         builder = builder.cache(c);
     }
@@ -177,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(
         url = %emulator.base_url(),
+        admin = %emulator.admin_url(),
         "Momento Topics emulator ready; admin API under /_emulator/ (Ctrl-C to stop)"
     );
     tokio::signal::ctrl_c().await?;

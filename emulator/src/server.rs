@@ -1,55 +1,21 @@
-//! The HTTP server: the router, the state handlers share, and
-//! [`run`]`(listener, config, shutdown)`, which serves until `shutdown`
-//! completes and answers waiting long polls before it returns.
+//! The HTTP server: the routers, [`run`]`(listener, config, shutdown)`, and
+//! the accept loops, which serve until shutdown and answer waiting long polls
+//! before they return.
 
-use crate::auth::Authority;
-use crate::faults::Faults;
-use crate::limits::Enforcer;
+use crate::connections::Connections;
+use crate::outage::{Listening, OutageKind};
 use crate::routes;
-use crate::topics::Topics;
-use crate::webhooks::Webhooks;
+use crate::state::{AppState, Guards};
 use axum::Router;
 use axum::routing::{get, post, put};
-use hyper_util::rt::TokioIo;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
-use tokio_util::sync::CancellationToken;
 
-/// Everything a handler needs; cheap to clone (all handles).
-#[derive(Clone, Debug)]
-pub(crate) struct AppState {
-    /// Caches, topics, buffers.
-    pub topics: Topics,
-    /// Signs and checks tokens.
-    pub auth: Authority,
-    /// Rate, subscription and cache limits.
-    pub limits: Enforcer,
-    /// Armed faults.
-    pub faults: Faults,
-    /// Webhook registry and delivery queue.
-    pub webhooks: Webhooks,
-    /// Cache items, their TTLs and the memory bound.
-    pub cache_items: crate::cache_store::CacheItems,
-    /// The long-poll wait in milliseconds (changeable through the admin API).
-    pub long_poll_wait_ms: Arc<AtomicU64>,
-    /// Cancelled at shutdown: waiting long polls answer at once.
-    pub shutdown: CancellationToken,
-    /// The `endpoint` written into minted keys (`http://127.0.0.1:PORT`).
-    pub endpoint: Arc<str>,
-}
-
-impl AppState {
-    pub(crate) fn long_poll_wait(&self) -> Duration {
-        Duration::from_millis(self.long_poll_wait_ms.load(Ordering::Relaxed))
-    }
-}
-
-/// The full router: Topics API, admin API, JSON 404/405 fallbacks.
-pub(crate) fn router(state: AppState) -> Router {
+/// The Topics API routes (each answers JSON errors; unknown paths a JSON 404).
+fn topic_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
             "/topics/{cache}/{topic}",
@@ -61,144 +27,211 @@ pub(crate) fn router(state: AppState) -> Router {
                 .put(routes::cache::set)
                 .delete(routes::cache::delete),
         )
+}
+
+/// The admin API under `/_emulator/`.
+fn admin_routes() -> Router<Arc<AppState>> {
+    use routes::admin;
+    use routes::webhook_admin as hooks;
+    Router::new()
         .route(
             "/_emulator/caches/{cache}/items",
             get(routes::cache::list_items),
         )
-        .route("/_emulator/health", get(routes::admin::health))
-        .route("/_emulator/openapi.yaml", get(routes::admin::openapi))
-        .route("/_emulator/caches", get(routes::admin::list_caches))
+        .route("/_emulator/health", get(admin::health))
+        .route("/_emulator/openapi.yaml", get(admin::openapi))
+        .route("/_emulator/caches", get(admin::list_caches))
         .route(
             "/_emulator/caches/{cache}",
-            put(routes::admin::create_cache).delete(routes::admin::delete_cache),
+            put(admin::create_cache).delete(admin::delete_cache),
         )
-        .route("/_emulator/tokens", post(routes::admin::mint_token))
+        .route("/_emulator/tokens", post(admin::mint_token))
         .route(
             "/_emulator/caches/{cache}/topics/{topic}",
-            get(routes::admin::inspect_topic),
+            get(admin::inspect_topic),
         )
         .route(
             "/_emulator/caches/{cache}/topics/{topic}/reset",
-            post(routes::admin::reset_topic),
+            post(admin::reset_topic),
         )
         .route(
             "/_emulator/caches/{cache}/topics/{topic}/evict",
-            post(routes::admin::evict_messages),
+            post(admin::evict_messages),
         )
         .route(
             "/_emulator/config/long-poll-wait",
-            put(routes::admin::set_long_poll_wait),
+            put(admin::set_long_poll_wait),
         )
         .route(
             "/_emulator/faults",
-            post(routes::admin::inject_fault).delete(routes::admin::clear_faults),
+            post(admin::inject_fault).delete(admin::clear_faults),
+        )
+        .route(
+            "/_emulator/outage",
+            post(routes::outage_admin::start_outage).delete(routes::outage_admin::end_outage),
         )
         .route(
             "/_emulator/caches/{cache}/webhooks",
-            get(routes::webhooks::list_webhooks),
+            get(hooks::list_webhooks),
         )
         .route(
             "/_emulator/caches/{cache}/webhooks/{webhook}",
-            put(routes::webhooks::put_webhook).delete(routes::webhooks::delete_webhook),
+            put(hooks::put_webhook).delete(hooks::delete_webhook),
         )
         .route(
             "/_emulator/caches/{cache}/webhooks/{webhook}/secret",
-            get(routes::webhooks::get_webhook_secret),
+            get(hooks::get_webhook_secret),
         )
         .route(
             "/_emulator/caches/{cache}/webhooks/{webhook}/rotate-secret",
-            post(routes::webhooks::rotate_webhook_secret),
+            post(hooks::rotate_webhook_secret),
         )
-        .route(
-            "/_emulator/deliveries",
-            get(routes::webhooks::list_deliveries),
-        )
+        .route("/_emulator/deliveries", get(hooks::list_deliveries))
+        // Admin JSON bodies are small (publish bodies are capped in their
+        // handler). Per route, which costs allocations only on admin requests.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+}
+
+/// A router with the JSON 404/405 fallbacks.
+fn finish(router: Router<Arc<AppState>>, state: &AppState) -> Router {
+    router
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
-        .with_state(Arc::new(state))
+        .with_state(Arc::new(state.clone()))
+}
+
+/// The listeners to serve: topics (with its address, to bind again after a
+/// refusing outage) and, when configured, the admin API's own.
+#[derive(Debug)]
+pub(crate) struct Listeners {
+    pub topics: (TcpListener, SocketAddr),
+    pub admin: Option<(TcpListener, SocketAddr)>,
 }
 
 /// Serve `listener` until `shutdown` completes; waiting long polls are answered
-/// (empty batch) before this returns.
+/// (empty batch) before this returns. The admin API is served on the same
+/// listener unless `config` names its own ([`crate::EmulatorBuilder::admin_listen`]).
 pub async fn run(
     listener: TcpListener,
     config: crate::Emulator,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
-    let (state, guards) = crate::build_state(&config, addr);
-    let token = state.shutdown.clone();
-    tokio::spawn({
-        let token = token.clone();
-        async move {
-            shutdown.await;
-            token.cancel();
+    let admin = match config.admin_listen {
+        Some(a) => {
+            let l = TcpListener::bind(a).await?;
+            let bound = l.local_addr()?;
+            Some((l, bound))
         }
+        None => None,
+    };
+    let (state, guards) = AppState::new(&config, addr, admin.is_some());
+    let token = state.shutdown.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        token.cancel();
     });
-    serve(listener, state, guards).await
+    let listeners = Listeners {
+        topics: (listener, addr),
+        admin,
+    };
+    serve(listeners, config, state, guards).await
 }
 
 /// Serve with a ready state until its shutdown token is cancelled.
-///
-/// The accept loop is ours rather than `axum::serve`'s so that each connection
-/// is a plain HTTP/1 connection: the auto (HTTP/1 + HTTP/2) builder that
-/// `axum::serve` moves into every connection task costs about 20 KiB per idle
-/// long poll, and the Topics API is HTTP/1.1 (SPEC §1).
 pub(crate) async fn serve(
-    listener: TcpListener,
+    listeners: Listeners,
+    config: crate::Emulator,
     state: AppState,
-    guards: crate::Guards,
+    guards: Guards,
 ) -> std::io::Result<()> {
-    let token = state.shutdown.clone();
-    // Layered around the whole router rather than with `Router::layer`,
-    // which wraps and boxes each route: six more allocations per request.
-    let app = tower::ServiceBuilder::new()
-        // A bug must not cost a client its connection: a panic becomes a JSON 500.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            panic_response,
-        ))
-        // Admin JSON bodies are small; Topics bodies are capped in the handler.
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .service(router(state));
-    // Like mini-redis, a permit is taken *before* `accept`, so past
-    // MAX_CONNECTIONS the emulator stops accepting (clients queue in the
-    // kernel backlog) instead of growing without bound.
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let http = hyper::server::conn::http1::Builder::new();
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => p.expect("the connection semaphore is never closed"),
-            () = token.cancelled() => break,
-        };
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    backoff_after_accept_error(e).await;
-                    continue;
-                }
-            },
-            () = token.cancelled() => break,
-        };
-        // Long-poll answers are small and written in pieces; Nagle's delay
-        // would add tens of milliseconds to each delivery.
-        let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::trace!(error = %e, "connection ended with an error");
-            }
-            drop(permit);
-        });
+    let connections = Connections::new(&config);
+    let Listeners { topics, admin } = listeners;
+    let topics_router = match admin {
+        Some(_) => topic_routes(),
+        None => topic_routes().merge(admin_routes()),
+    };
+    let topics_app = crate::connections::app(finish(topics_router, &state));
+    let topics_loop = accept_loop(
+        Some(topics.0),
+        topics.1,
+        true,
+        topics_app,
+        &connections,
+        &state,
+    );
+    match admin {
+        Some((listener, addr)) => {
+            let admin_app = crate::connections::app(finish(admin_routes(), &state));
+            let admin_loop =
+                accept_loop(Some(listener), addr, false, admin_app, &connections, &state);
+            tokio::join!(topics_loop, admin_loop);
+        }
+        None => topics_loop.await,
     }
-    drop(listener);
     // Waiting long polls answer at once (the token is cancelled); wait for
     // those answers to be written and the connections to close.
-    graceful.shutdown().await;
+    connections.shutdown().await;
     drop(guards);
     Ok(())
+}
+
+/// Accept connections until shutdown. The loop that `serves_topics` closes its
+/// listener while a refusing outage is on, and binds `addr` again after it.
+async fn accept_loop(
+    mut listener: Option<TcpListener>,
+    addr: SocketAddr,
+    serves_topics: bool,
+    app: crate::connections::App,
+    connections: &Connections,
+    state: &AppState,
+) {
+    let token = state.shutdown.clone();
+    let mut outage = state.outage.subscribe();
+    loop {
+        let refusing = serves_topics
+            && outage
+                .borrow_and_update()
+                .is_some_and(|c| c.mode == OutageKind::Refuse);
+        if refusing && listener.is_some() {
+            // Dropping the socket makes the kernel refuse new connections and
+            // reset those still waiting in the backlog.
+            listener = None;
+            state.outage.report_listening(Listening::Closed);
+        }
+        if !refusing && listener.is_none() {
+            match TcpListener::bind(addr).await {
+                Ok(l) => {
+                    listener = Some(l);
+                    state.outage.report_listening(Listening::Open);
+                }
+                Err(e) => {
+                    tracing::warn!(%addr, error = %e, "cannot listen again; retrying in 100 ms");
+                    state
+                        .outage
+                        .report_listening(Listening::BindFailed(e.to_string()));
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_millis(100)) => continue,
+                        () = token.cancelled() => break,
+                    }
+                }
+            }
+        }
+        match &listener {
+            None => tokio::select! {
+                _ = outage.changed() => {}
+                () = token.cancelled() => break,
+            },
+            Some(l) => tokio::select! {
+                accepted = l.accept() => match accepted {
+                    Ok((stream, _)) => connections.serve(stream, &app),
+                    Err(e) => backoff_after_accept_error(e).await,
+                },
+                _ = outage.changed(), if serves_topics => {}
+                () = token.cancelled() => break,
+            },
+        }
+    }
 }
 
 /// A refused or reset connection costs nothing; anything else (out of file
@@ -213,35 +246,4 @@ async fn backoff_after_accept_error(e: std::io::Error) {
     }
     tracing::warn!(error = %e, "accept failed; retrying in 100 ms");
     tokio::time::sleep(Duration::from_millis(100)).await;
-}
-
-/// The answer when a handler panics: a JSON 500 like every other error.
-fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
-    use axum::response::IntoResponse as _;
-    tracing::error!("a handler panicked; answering 500");
-    routes::ApiError::new(
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        "the emulator failed (a bug in the emulator); please report it",
-    )
-    .into_response()
-}
-
-/// Open connections at once; see [`serve`].
-const MAX_CONNECTIONS: usize = 10_000;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn a_panic_becomes_a_json_500_with_a_detail() {
-        let resp = panic_response(Box::new("boom"));
-        assert_eq!(resp.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-        let body = axum::body::to_bytes(resp.into_body(), 4096).await.unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert!(
-            json["detail"].as_str().is_some_and(|d| d.contains("bug")),
-            "{json}"
-        );
-    }
 }

@@ -76,7 +76,7 @@ struct Cache {
 }
 
 #[derive(Debug)]
-struct State {
+struct Catalog {
     caches: BTreeMap<String, Cache>,
     /// The next page to hand out; pages are never reused within a run.
     next_page: u64,
@@ -95,7 +95,7 @@ pub enum Missing {
     TopicLimit,
 }
 
-impl State {
+impl Catalog {
     fn new_page(&mut self) -> u64 {
         let p = self.next_page;
         self.next_page += 1;
@@ -149,7 +149,7 @@ pub struct Position {
 }
 
 /// What a poll finds.
-pub enum Poll {
+pub enum Fetch {
     /// Something to answer: JSON elements, each `{"item"...}` or `{"discontinuity"...}`.
     Ready(Vec<Bytes>),
     /// Nothing yet: wait for a change on this receiver, then poll again.
@@ -181,7 +181,7 @@ pub struct Topics {
 
 #[derive(Debug)]
 struct Shared {
-    state: Mutex<State>,
+    state: Mutex<Catalog>,
 }
 
 /// Stops the idle-expiry sweeper when dropped.
@@ -214,7 +214,7 @@ impl Topics {
         idle_expiry: Option<Duration>,
         max_topics: Option<usize>,
     ) -> Self {
-        let state = State {
+        let state = Catalog {
             caches: caches
                 .iter()
                 .map(|c| (c.clone(), Cache::default()))
@@ -232,7 +232,7 @@ impl Topics {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, Catalog> {
         // A panic while holding the lock cannot leave the state half-updated in a
         // way that matters more than stopping the emulator would.
         self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -359,17 +359,17 @@ impl Topics {
         })
     }
 
-    /// Apply the resume rule (SPEC §4) to `pos`.
+    /// Apply the resume rule (docs/api.md §4) to `pos`.
     ///
     /// Same page and `pos.seq` buffered: items from it. Same page and
     /// `pos.seq` is the next number: wait. Otherwise (stale page, evicted or
     /// future number) a discontinuity to the oldest buffered message (or the
     /// next number when none is), then the items from there.
-    pub fn poll(&self, cache: &str, topic: &str, pos: Position) -> Poll {
+    pub fn poll(&self, cache: &str, topic: &str, pos: Position) -> Fetch {
         let mut state = self.lock();
         let t = match state.topic(cache, topic) {
             Ok(t) => t,
-            Err(m) => return Poll::Missing(m),
+            Err(m) => return Fetch::Missing(m),
         };
         t.last_activity = Instant::now();
         let first = t.first_seq();
@@ -394,9 +394,9 @@ impl Topics {
                 .map(|m| m.element.clone()),
         );
         if out.is_empty() {
-            Poll::Wait(t.changed.subscribe())
+            Fetch::Wait(t.changed.subscribe())
         } else {
-            Poll::Ready(out)
+            Fetch::Ready(out)
         }
     }
 
@@ -461,7 +461,7 @@ fn info(t: &Topic) -> TopicInfo {
 #[cfg(test)]
 mod proptests {
     //! Random schedules of publishes, resets, evictions and subscribes with
-    //! random starting cursors; the invariants of SPEC §4 must hold.
+    //! random starting cursors; the invariants of docs/api.md §4 must hold.
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashSet;
@@ -516,7 +516,7 @@ mod proptests {
                         let resumable = pos.page == info.page
                             && pos.seq >= info.first_buffered.unwrap_or(info.next_seq)
                             && pos.seq <= info.next_seq;
-                        let Poll::Ready(elements) = topics.poll("c", "t", pos) else {
+                        let Fetch::Ready(elements) = topics.poll("c", "t", pos) else {
                             prop_assert!(resumable, "waited although a discontinuity was due");
                             sub.seq = pos.seq;
                             sub.page = pos.page;

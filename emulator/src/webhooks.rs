@@ -1,4 +1,4 @@
-//! Webhooks (SPEC §6): a registry per cache and signed delivery.
+//! Webhooks (docs/api.md §6): a registry per cache and signed delivery.
 //!
 //! Publishing only enqueues (`try_send` on a bounded queue), so delivery never
 //! delays a publish answer; a full queue drops the event and records it. A
@@ -30,7 +30,7 @@ pub const MAX_NAME: usize = 128;
 
 /// One registered webhook.
 #[derive(Clone, Debug)]
-pub struct Webhook {
+pub struct Registration {
     /// Its topic.
     pub topic: String,
     /// Where events go.
@@ -54,7 +54,7 @@ struct Job {
 #[derive(Debug, Default)]
 struct Registry {
     /// cache → webhook name → webhook.
-    hooks: BTreeMap<String, BTreeMap<String, Webhook>>,
+    hooks: BTreeMap<String, BTreeMap<String, Registration>>,
     records: VecDeque<Delivery>,
 }
 
@@ -106,7 +106,7 @@ impl Webhooks {
             .unwrap_or_else(new_secret);
         hooks.insert(
             name.to_string(),
-            Webhook {
+            Registration {
                 topic: topic.to_string(),
                 post_url: post_url.to_string(),
                 secret: secret.clone(),
@@ -116,7 +116,7 @@ impl Webhooks {
     }
 
     /// The webhooks of a cache, by name.
-    pub fn list(&self, cache: &str) -> Vec<(String, Webhook)> {
+    pub fn list(&self, cache: &str) -> Vec<(String, Registration)> {
         self.lock()
             .hooks
             .get(cache)
@@ -231,7 +231,7 @@ fn record(
     status: Option<u16>,
     detail: String,
 ) {
-    tracing::info!(cache, webhook, topic, seq, %outcome, ?status, %detail, "webhook delivery");
+    tracing::info!(cache, webhook, topic, seq, %outcome, ?status, detail = detail.as_str(), "webhook delivery");
     let mut reg = registry.lock().unwrap_or_else(|e| e.into_inner());
     if reg.records.len() >= RECORDS_KEPT {
         reg.records.pop_front();

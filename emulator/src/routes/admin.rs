@@ -1,10 +1,10 @@
 //! The admin API under `/_emulator/` (openapi/emulator-admin.yaml), except
-//! webhooks (see [`super::webhooks`]). Bodies are `momento_http::admin_wire` types.
+//! webhooks (see [`super::webhook_admin`]). Bodies are `momento_http::admin_wire` types.
 
 use super::{ApiError, check_name};
 use crate::auth::{Role, TokenSpec};
-use crate::faults::{Fault, FaultAction, FaultOp};
-use crate::server::AppState;
+use crate::faults::{Fault, FaultEffect, FaultOp};
+use crate::state::AppState;
 use crate::topics::TopicInfo;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -66,7 +66,7 @@ pub async fn create_cache(
                 1,
             )
         })?;
-    tracing::info!(%cache, "cache created");
+    tracing::info!(cache = cache.as_str(), "cache created");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -81,7 +81,7 @@ pub async fn delete_cache(
     }
     state.webhooks.delete_cache(&cache);
     state.cache_items.delete_cache(&cache);
-    tracing::info!(%cache, "cache deleted");
+    tracing::info!(cache = cache.as_str(), "cache deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -143,7 +143,12 @@ pub async fn reset_topic(
         .topics
         .reset(&cache, &topic)
         .map_err(|m| ApiError::missing(m, &cache))?;
-    tracing::info!(%cache, %topic, page = info.page, "topic reset");
+    tracing::info!(
+        cache = cache.as_str(),
+        topic = topic.as_str(),
+        page = info.page,
+        "topic reset"
+    );
     Ok(topic_state(info))
 }
 
@@ -181,18 +186,21 @@ pub async fn inject_fault(
     let a = &req.action;
     let action = match (a.status, a.delay_ms, a.drop) {
         (Some(status), None, None | Some(false)) => {
-            if !(100..=599).contains(&status) {
+            // 1xx are not answers (hyper turns them into a 500 or a broken
+            // connection); a fault answers 200 to 599.
+            if !(200..=599).contains(&status) {
                 return Err(ApiError::bad_request(format!(
-                    "action.status {status} is not an HTTP status (100..=599)"
+                    "action.status {status} cannot be a fault's answer: use a final status, 200 to 599 \
+                     (204, 205 and 304 are sent without a body)"
                 )));
             }
-            FaultAction::Status {
+            FaultEffect::Status {
                 status,
                 retry_after_seconds: a.retry_after_seconds,
             }
         }
-        (None, Some(ms), None | Some(false)) => FaultAction::Delay(Duration::from_millis(ms)),
-        (None, None, Some(true)) => FaultAction::Drop,
+        (None, Some(ms), None | Some(false)) => FaultEffect::Delay(Duration::from_millis(ms)),
+        (None, None, Some(true)) => FaultEffect::Drop,
         _ => {
             return Err(ApiError::bad_request(
                 "action must be exactly one of {status, retry_after_seconds?}, {delay_ms} or {drop: true}",

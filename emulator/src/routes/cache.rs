@@ -10,7 +10,7 @@
 use super::{ApiError, apply_fault, authenticate, check_name, query_pairs};
 use crate::auth::Operation;
 use crate::faults::FaultOp;
-use crate::server::AppState;
+use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State, rejection::PathRejection};

@@ -3,13 +3,15 @@
 
 pub mod admin;
 pub mod cache;
+pub mod outage_admin;
 pub mod publish;
 pub mod subscribe;
-pub mod webhooks;
+pub mod webhook_admin;
 
 use crate::auth::{AuthError, Claims, Operation};
-use crate::faults::{FaultAction, FaultOp};
-use crate::server::AppState;
+use crate::faults::{FaultEffect, FaultOp};
+use crate::outage::{Current, OutageKind};
+use crate::state::AppState;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -87,7 +89,13 @@ impl From<AuthError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        tracing::info!(status = self.status.as_u16(), detail = %self.detail, "error answer");
+        // A `&str` field, not `%`: the log escapes it, so a name with CR LF in
+        // a detail cannot write a line of its own.
+        tracing::info!(
+            status = self.status.as_u16(),
+            detail = self.detail.as_str(),
+            "error answer"
+        );
         let body = wire::Error {
             status: self.status.as_u16(),
             title: self
@@ -107,7 +115,16 @@ impl IntoResponse for ApiError {
 }
 
 /// Unknown route: JSON 404.
-pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<AppState>>,
+    uri: axum::http::Uri,
+) -> ApiError {
+    if state.outage.admin_separate() && uri.path().starts_with("/_emulator/") {
+        return ApiError::not_found(format!(
+            "no such route here: {}; this emulator serves its admin API on an address of its own (--admin-listen)",
+            uri.path()
+        ));
+    }
     ApiError::not_found(format!(
         "no such route: {}; the API is POST/GET /topics/{{cacheName}}/{{topicName}} and the admin API under /_emulator/",
         uri.path()
@@ -194,28 +211,63 @@ pub fn authenticate(
     Ok(claims)
 }
 
-/// Apply an armed fault, if one matches: `Some(response)` to answer instead.
+/// Apply a staged outage or an armed fault, if one matches: `Some(response)`
+/// to answer instead. Every topic route calls this first.
 pub async fn apply_fault(
     state: &AppState,
     op: FaultOp,
     cache: &str,
     topic: &str,
 ) -> Option<Response> {
+    if let Some(current) = state.outage.current() {
+        return Some(outage_answer(state, current).await);
+    }
     match state.faults.take(op, cache, topic)? {
-        FaultAction::Status {
+        FaultEffect::Status {
             status,
             retry_after_seconds,
         } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut e = ApiError::new(status, "injected fault (emulator admin API)");
-            e.retry_after = retry_after_seconds;
-            Some(e.into_response())
+            let mut resp = if matches!(status.as_u16(), 204 | 205 | 304) {
+                // These statuses have no body (RFC 9110 §15.3.5, §15.3.6, §15.4.5).
+                tracing::info!(status = status.as_u16(), "injected fault");
+                status.into_response()
+            } else {
+                ApiError::new(status, "injected fault (emulator admin API)").into_response()
+            };
+            if let Some(secs) = retry_after_seconds {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            Some(resp)
         }
-        FaultAction::Delay(d) => {
+        FaultEffect::Delay(d) => {
             tokio::time::sleep(d).await;
             None
         }
-        FaultAction::Drop => Some(dropped_connection()),
+        FaultEffect::Drop => Some(dropped_connection()),
+    }
+}
+
+/// What a topic request gets during the outage `current`: a 503, a closed
+/// connection, or (a hang) nothing until the outage is over, then a closed
+/// connection.
+pub async fn outage_answer(state: &AppState, current: Current) -> Response {
+    match current.mode {
+        OutageKind::Unavailable { retry_after } => ApiError {
+            retry_after,
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the endpoint is unavailable: an outage staged through the emulator's admin API \
+                 (DELETE /_emulator/outage ends it); retry later",
+            )
+        }
+        .into_response(),
+        OutageKind::Refuse => dropped_connection(),
+        OutageKind::Hang => {
+            state.outage.over(current.epoch).await;
+            dropped_connection()
+        }
     }
 }
 

@@ -1,9 +1,9 @@
-//! `POST /topics/{cacheName}/{topicName}` (SPEC §3).
+//! `POST /topics/{cacheName}/{topicName}` (docs/api.md §3).
 
 use super::{ApiError, apply_fault, authenticate, check_name, query_pairs};
 use crate::auth::Operation;
 use crate::faults::FaultOp;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::topics::Value;
 use axum::extract::{Path, RawQuery, Request, State, rejection::PathRejection};
 use axum::http::{StatusCode, header};
@@ -65,7 +65,25 @@ async fn handle(
     {
         return Err(too_big());
     }
-    let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
+    // A body that stops arriving would hold the connection for ever; it gets
+    // as long as a request head does. The timer is armed only when the body
+    // is not already in hyper's buffer (the common case costs no timer).
+    let mut read = std::pin::pin!(axum::body::to_bytes(body, max));
+    let read = match futures::poll!(read.as_mut()) {
+        std::task::Poll::Ready(r) => r,
+        std::task::Poll::Pending => tokio::time::timeout(state.idle_timeout, read)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the body did not arrive in full within {} ms (--idle-timeout); send it at once",
+                        state.idle_timeout.as_millis()
+                    ),
+                )
+            })?,
+    };
+    let bytes = read.map_err(|e| {
         if e.to_string().contains("length limit") {
             too_big()
         } else {
@@ -106,6 +124,12 @@ async fn handle(
     state
         .webhooks
         .published(&cache, &topic, seq, text, &claims.id);
-    tracing::info!(%cache, %topic, seq, "publish");
+    // `&str` fields: the log escapes them (no forged lines from a name with CR LF).
+    tracing::info!(
+        cache = cache.as_str(),
+        topic = topic.as_str(),
+        seq,
+        "publish"
+    );
     Ok(StatusCode::NO_CONTENT.into_response())
 }

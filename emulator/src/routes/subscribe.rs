@@ -1,4 +1,4 @@
-//! `GET /topics/{cacheName}/{topicName}`: the long poll (SPEC §4).
+//! `GET /topics/{cacheName}/{topicName}`: the long poll (docs/api.md §4).
 //!
 //! Waits for data, the long-poll timeout or shutdown, whichever comes first;
 //! the last two answer `{"items": []}`.
@@ -6,8 +6,8 @@
 use super::{ApiError, apply_fault, authenticate, check_name, query_pairs};
 use crate::auth::Operation;
 use crate::faults::FaultOp;
-use crate::server::AppState;
-use crate::topics::Poll;
+use crate::state::AppState;
+use crate::topics::Fetch;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State, rejection::PathRejection};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -61,6 +61,9 @@ async fn handle(
     request: Request,
 ) -> Result<Response, ApiError> {
     let Path((cache, topic)) = path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
+    // Subscribed before the first check, so an outage that starts from here
+    // on wakes the wait below.
+    let mut outage = state.outage.subscribe();
     if let Some(r) = apply_fault(&state, FaultOp::Subscribe, &cache, &topic).await {
         return Ok(r);
     }
@@ -104,12 +107,19 @@ async fn handle(
     let mut waiting: Option<Waiting<'_>> = None;
     loop {
         match state.topics.poll(&cache, &topic, pos) {
-            Poll::Ready(elements) => {
-                tracing::info!(%cache, %topic, seq = pos.seq, page = pos.page, elements = elements.len(), "subscribe");
+            Fetch::Ready(elements) => {
+                tracing::info!(
+                    cache = cache.as_str(),
+                    topic = topic.as_str(),
+                    seq = pos.seq,
+                    page = pos.page,
+                    elements = elements.len(),
+                    "subscribe"
+                );
                 return Ok(batch(elements));
             }
-            Poll::Missing(m) => return Err(ApiError::missing(m, &cache)),
-            Poll::Wait(mut rx) => {
+            Fetch::Missing(m) => return Err(ApiError::missing(m, &cache)),
+            Fetch::Wait(mut rx) => {
                 if waiting.is_none() {
                     state.topics.set_waiting(&cache, &topic, 1);
                     waiting = Some(Waiting {
@@ -127,12 +137,21 @@ async fn handle(
                     }
                     () = &mut deadline => break,
                     () = state.shutdown.cancelled() => break,
+                    _ = outage.changed() => {
+                        if let Some(current) = state.outage.current() {
+                            return Ok(super::outage_answer(&state, current).await);
+                        }
+                    }
                 }
             }
         }
     }
     drop(waiting);
-    tracing::debug!(%cache, %topic, "subscribe: empty batch");
+    tracing::debug!(
+        cache = cache.as_str(),
+        topic = topic.as_str(),
+        "subscribe: empty batch"
+    );
     Ok(batch(Vec::new()))
 }
 

@@ -5,7 +5,7 @@
 use momento_http::EmulatorAdmin;
 use momento_http::admin_wire::{MintTokenRequest, TokenRole};
 use momento_http::wire::{SubscribeElement, SubscribeResponse};
-use momento_http_emulator::{Emulator, RunningEmulator};
+use momento_http_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_millis(200);
@@ -24,7 +24,7 @@ pub async fn start() -> Env {
     start_with(Emulator::builder()).await
 }
 
-pub async fn start_with(builder: Emulator) -> Env {
+pub async fn start_with(builder: EmulatorBuilder) -> Env {
     let emu = builder
         .cache("c")
         .long_poll_wait(WAIT)

@@ -1,8 +1,8 @@
 //! Webhook management under `/_emulator/caches/{cacheName}/webhooks` and the
-//! delivery log (SPEC §6). Bodies are camelCase, as in the seed's SDK types.
+//! delivery log (docs/api.md §6). Bodies are camelCase, as in Momento's SDK types.
 
 use super::{ApiError, check_name};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::webhooks::MAX_NAME;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -84,7 +84,12 @@ pub async fn put_webhook(
         )));
     }
     let secret = state.webhooks.put(&cache, &name, &req.topic_name, url);
-    tracing::info!(%cache, webhook = %name, topic = %req.topic_name, "webhook put");
+    tracing::info!(
+        cache = cache.as_str(),
+        webhook = name.as_str(),
+        topic = req.topic_name.as_str(),
+        "webhook put"
+    );
     Ok(Json(aw::PutWebhookResponse {
         secret_string: secret,
     }))
