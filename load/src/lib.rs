@@ -11,10 +11,10 @@
 //! - [`cli`]: the command line and [`cli::Outcome`], what every command hands back.
 //! - [`bench`]: the scenario table and the run (`bench/mod.rs`); `harness`
 //!   (throughput rounds in alternating pairs, percentiles, CPU time),
-//!   `baselines` (the 204 handler, which also answers the cache mix; loopback round trips), `floor` (the bare
-//!   long-poll server), one file per family of scenarios (`throughput`,
-//!   `cache`, `latency`, `fanout`, `memory`, `suite`) and `report` (table
-//!   and JSON).
+//!   `baselines` (the 204 handler, which also answers the cache mix;
+//!   loopback round trips), `floor` (the bare long-poll server), one file
+//!   per family of scenarios (`throughput`, `cache`, `latency`, `fanout`,
+//!   `memory`, `suite`) and `report` (table and JSON).
 //! - [`soak`]: publisher and three subscriptions under seeded faults, judged
 //!   by the conformance suite's history checker; `faults` draws the schedule,
 //!   `findings` holds what was seen.

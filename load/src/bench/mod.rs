@@ -125,8 +125,9 @@ fn chosen(only: Option<&str>) -> Vec<(&'static str, Start)> {
     }
 }
 
-/// Runs the scenarios `only` picks (see [`chosen`]); one that cannot run is
-/// reported as a missed target, and the others still run.
+/// Runs the scenarios `only` picks (an exact name, else a part of names);
+/// one that cannot run is reported as a missed target, and the others still
+/// run.
 pub async fn run(plan: Plan, only: Option<&str>) -> anyhow::Result<Report> {
     let chosen = chosen(only);
     if chosen.is_empty() {
