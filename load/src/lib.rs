@@ -9,7 +9,7 @@
 //! # Layout
 //!
 //! - [`cli`]: the command line and [`cli::Outcome`], what every command hands back.
-//! - [`bench`]: the scenario table and the run (`bench/mod.rs`); `harness`
+//! - [`bench`](mod@bench): the scenario table and the run (`bench/mod.rs`); `harness`
 //!   (throughput rounds in alternating pairs, percentiles, CPU time),
 //!   `baselines` (the 204 handler, which also answers the cache mix;
 //!   loopback round trips), `floor` (the bare long-poll server), one file
