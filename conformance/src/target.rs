@@ -14,7 +14,7 @@
 use crate::failure::{CheckError, Failure, NO_ADMIN};
 use crate::history::{History, payload_key};
 use crate::request::{Req, Resp};
-use momento_http::admin_wire;
+use momento_http::{EmulatorAdmin, admin_wire};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -113,7 +113,7 @@ pub struct Target {
     pub cache: String,
     /// Emulator or other endpoint.
     pub kind: TargetKind,
-    admin: Option<admin_wire::Client>,
+    admin: Option<EmulatorAdmin>,
     keys: BTreeMap<KeyRole, String>,
     http: reqwest::Client,
     /// Minimum spacing between requests (live targets).
@@ -141,6 +141,14 @@ impl std::fmt::Debug for Target {
 /// The cache the in-process emulator starts with.
 pub const IN_PROCESS_CACHE: &str = "conformance";
 
+/// The admin client for an emulator at `base_url`, on the suite's HTTP settings.
+fn admin_client(base_url: &str) -> Result<EmulatorAdmin, momento_http::Error> {
+    EmulatorAdmin::builder()
+        .base_url(base_url)
+        .reqwest_client(http_client())
+        .build()
+}
+
 fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
@@ -155,7 +163,7 @@ impl Target {
         api_key: String,
         cache: String,
         kind: TargetKind,
-        admin: Option<admin_wire::Client>,
+        admin: Option<EmulatorAdmin>,
         emulator: Option<momento_http_emulator::RunningEmulator>,
     ) -> Target {
         Target {
@@ -183,7 +191,7 @@ impl Target {
             .start()
             .await?;
         let base_url = emulator.base_url();
-        let admin = admin_wire::Client::new_with_client(&base_url, http_client());
+        let admin = admin_client(&base_url)?;
         Ok(Target::new(
             base_url,
             emulator.api_key(),
@@ -198,17 +206,21 @@ impl Target {
     /// it is an emulator. `rps` bounds requests per second.
     pub async fn endpoint(base_url: &str, api_key: &str, cache: &str, rps: Option<f64>) -> Target {
         let base_url = base_url.trim_end_matches('/').to_owned();
-        let admin = admin_wire::Client::new_with_client(&base_url, http_client());
-        let has_admin = matches!(
-            tokio::time::timeout(Duration::from_secs(2), admin.health()).await,
-            Ok(Ok(_))
-        );
+        // A base URL the admin client cannot use is not an emulator either.
+        let admin = admin_client(&base_url).ok();
+        let has_admin = match &admin {
+            Some(admin) => matches!(
+                tokio::time::timeout(Duration::from_secs(2), admin.health()).await,
+                Ok(Ok(_))
+            ),
+            None => false,
+        };
         let mut t = Target::new(
             base_url,
             api_key.to_owned(),
             cache.to_owned(),
             TargetKind::Endpoint,
-            has_admin.then_some(admin),
+            admin.filter(|_| has_admin),
             None,
         );
         t.min_interval = rps
@@ -421,10 +433,10 @@ impl Target {
             .clone()
     }
 
-    // ---- the emulator's admin API, through the generated typed client ----
+    // ---- the emulator's admin API, through its typed client ----
 
     /// The admin client; a skip when the target has no admin API.
-    pub fn admin(&self) -> Result<&admin_wire::Client, CheckError> {
+    pub fn admin(&self) -> Result<&EmulatorAdmin, CheckError> {
         self.admin
             .as_ref()
             .ok_or_else(|| CheckError::Skip(NO_ADMIN.into()))
@@ -474,7 +486,6 @@ impl Target {
         self.admin()?
             .mint_token(&body)
             .await
-            .map(|r| r.into_inner())
             .map_err(|e| admin_failed("mintToken", e))
     }
 
@@ -496,7 +507,6 @@ impl Target {
         self.admin()?
             .inject_fault(&body)
             .await
-            .map(|_| ())
             .map_err(|e| admin_failed("injectFault", e))
     }
 
@@ -505,7 +515,6 @@ impl Target {
         self.admin()?
             .reset_topic(&self.cache, topic)
             .await
-            .map(|r| r.into_inner())
             .map_err(|e| admin_failed("resetTopic", e))
     }
 
@@ -516,9 +525,8 @@ impl Target {
         count: u64,
     ) -> Result<admin_wire::TopicState, CheckError> {
         self.admin()?
-            .evict_messages(&self.cache, topic, &admin_wire::EvictRequest { count })
+            .evict_messages(&self.cache, topic, count)
             .await
-            .map(|r| r.into_inner())
             .map_err(|e| admin_failed("evictMessages", e))
     }
 }
@@ -528,10 +536,7 @@ impl Target {
 pub const PUBLISHER: &str = "suite";
 
 /// A failure of an admin call made to set a check up.
-pub fn admin_failed<E: std::fmt::Debug>(
-    operation: &str,
-    e: momento_http::raw::Error<E>,
-) -> CheckError {
+pub fn admin_failed(operation: &str, e: momento_http::Error) -> CheckError {
     CheckError::Fail(Failure::new(
         &format!("admin {operation} (setting up the check)"),
         "a 2xx answer",

@@ -1,31 +1,27 @@
 //! Every call the load tool makes to the emulator's admin API
-//! (`openapi/emulator-admin.yaml`), through the generated typed client
-//! [`admin_wire::Client`]: no URL or JSON body is built by hand here or
-//! anywhere else in this crate.
+//! (`openapi/emulator-admin.yaml`), through its typed client
+//! [`EmulatorAdmin`]: no URL or JSON body is built by hand here or anywhere
+//! else in this crate.
 
 use std::time::{Duration, Instant};
 
-use momento_http::Cursor;
-use momento_http::admin_wire::{self, FaultRequest, TopicState};
+use momento_http::admin_wire::{FaultRequest, TopicState};
+use momento_http::{Cursor, EmulatorAdmin};
 
 /// The admin client of the emulator at `base_url` (`http://127.0.0.1:PORT`).
-pub fn client(base_url: &str) -> admin_wire::Client {
-    admin_wire::Client::new(base_url)
+pub fn client(base_url: &str) -> anyhow::Result<EmulatorAdmin> {
+    Ok(EmulatorAdmin::new(base_url)?)
 }
 
 /// `inspectTopic`: the state of one topic.
-pub async fn topic(
-    admin: &admin_wire::Client,
-    cache: &str,
-    topic: &str,
-) -> anyhow::Result<TopicState> {
-    Ok(admin.inspect_topic(cache, topic).await?.into_inner())
+pub async fn topic(admin: &EmulatorAdmin, cache: &str, topic: &str) -> anyhow::Result<TopicState> {
+    Ok(admin.inspect_topic(cache, topic).await?)
 }
 
 /// Where a subscription must start to see every message published from now
 /// on: the topic's next number on its current page.
 pub async fn next_cursor(
-    admin: &admin_wire::Client,
+    admin: &EmulatorAdmin,
     cache: &str,
     topic_name: &str,
 ) -> anyhow::Result<Cursor> {
@@ -39,7 +35,7 @@ pub async fn next_cursor(
 /// Waits until `at_least` long polls wait on the topic, or `timeout` passes;
 /// returns how many wait.
 pub async fn await_waiting_subscribers(
-    admin: &admin_wire::Client,
+    admin: &EmulatorAdmin,
     cache: &str,
     topic_name: &str,
     at_least: u64,
@@ -56,18 +52,18 @@ pub async fn await_waiting_subscribers(
 }
 
 /// `health`: whether the emulator answers.
-pub async fn is_up(admin: &admin_wire::Client) -> bool {
+pub async fn is_up(admin: &EmulatorAdmin) -> bool {
     admin.health().await.is_ok()
 }
 
 /// `injectFault`: arm a fault.
-pub async fn inject_fault(admin: &admin_wire::Client, fault: &FaultRequest) -> anyhow::Result<()> {
+pub async fn inject_fault(admin: &EmulatorAdmin, fault: &FaultRequest) -> anyhow::Result<()> {
     admin.inject_fault(fault).await?;
     Ok(())
 }
 
 /// `clearFaults`: disarm every fault.
-pub async fn clear_faults(admin: &admin_wire::Client) -> anyhow::Result<()> {
+pub async fn clear_faults(admin: &EmulatorAdmin) -> anyhow::Result<()> {
     admin.clear_faults().await?;
     Ok(())
 }

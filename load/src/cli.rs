@@ -42,7 +42,7 @@ pub enum Command {
         /// Also write the JSON report here.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Run only scenarios whose name contains this.
+        /// Run only the scenario with this name, or, when none has it, those whose name contains it.
         #[arg(long)]
         only: Option<String>,
     },

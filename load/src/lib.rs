@@ -9,18 +9,19 @@
 //! # Layout
 //!
 //! - [`cli`]: the command line and [`cli::Outcome`], what every command hands back.
-//! - [`bench`]: the scenario table and the run (`bench/mod.rs`); `harness`
+//! - [`bench`](mod@bench): the scenario table and the run (`bench/mod.rs`); `harness`
 //!   (throughput rounds in alternating pairs, percentiles, CPU time),
-//!   `baselines` (the 204 handler, loopback round trips), `floor` (the bare
-//!   long-poll server), one file per family of scenarios (`throughput`,
-//!   `latency`, `fanout`, `memory`, `suite`) and `report` (table and JSON).
+//!   `baselines` (the 204 handler, which also answers the cache mix;
+//!   loopback round trips), `floor` (the bare long-poll server), one file
+//!   per family of scenarios (`throughput`, `cache`, `latency`, `fanout`,
+//!   `memory`, `suite`) and `report` (table and JSON).
 //! - [`soak`]: publisher and three subscriptions under seeded faults, judged
 //!   by the conformance suite's history checker; `faults` draws the schedule,
 //!   `findings` holds what was seen.
 //! - [`storm`]: seeded malformed requests over raw TCP; `generate` draws them,
 //!   `raw_http` sends them and reads the answer, `judge` applies the rules.
-//! - [`admin`]: every call to the emulator's admin API, through the generated
-//!   typed client.
+//! - [`admin`]: every call to the emulator's admin API, through
+//!   `momento_http::EmulatorAdmin`.
 //! - [`seeded`]: reproducible randomness (`--seed`) for the soak and the storm.
 //!
 //! `examples/publish_cost.rs` counts instructions per publish under callgrind.

@@ -15,7 +15,7 @@ use crate::request::Req;
 use crate::schema::WebhookEventValidator;
 use crate::target::{Target, admin_failed};
 use hmac::{Hmac, Mac};
-use momento_http::admin_wire::{self, DeliveryOutcome, PostUrl, PutWebhookRequest, TokenRole};
+use momento_http::admin_wire::{self, DeliveryOutcome, PostUrl, TokenRole, Webhook, WebhookId};
 use serde_json::Value;
 use sha3::Sha3_256;
 use std::sync::Arc;
@@ -174,30 +174,37 @@ struct Hook {
 async fn put_webhook(t: &Target, label: &str, url: &str) -> Result<Hook, CheckError> {
     let topic = t.fresh_topic(label);
     let name = format!("hook-{topic}");
-    let body = PutWebhookRequest {
+    let webhook = Webhook {
+        id: webhook_id(t, &name),
         destination: PostUrl {
             post_url: url.to_owned(),
         },
         topic_name: topic.clone(),
     };
-    let put = t
+    let secret = t
         .admin()?
-        .put_webhook(&t.cache, &name, &body)
+        .put_webhook(&webhook)
         .await
-        .map_err(|e| admin_failed("putWebhook", e))?
-        .into_inner();
+        .map_err(|e| admin_failed("putWebhook", e))?;
     Ok(Hook {
         name,
         topic,
-        secret: put.secret_string,
+        secret,
     })
+}
+
+/// The admin API's name for the webhook `name` of the suite's cache.
+fn webhook_id(t: &Target, name: &str) -> WebhookId {
+    WebhookId {
+        cache_name: t.cache.clone(),
+        webhook_name: name.to_owned(),
+    }
 }
 
 async fn delete_webhook(t: &Target, hook: &Hook) -> Result<(), CheckError> {
     t.admin()?
-        .delete_webhook(&t.cache, &hook.name)
+        .delete_webhook(&webhook_id(t, &hook.name))
         .await
-        .map(|_| ())
         .map_err(|e| admin_failed("deleteWebhook", e))
 }
 
@@ -206,10 +213,8 @@ async fn deliveries(t: &Target, hook: &Hook) -> Result<Vec<admin_wire::Delivery>
         .admin()?
         .list_deliveries()
         .await
-        .map_err(|e| admin_failed("listDeliveries", e))?
-        .into_inner();
+        .map_err(|e| admin_failed("listDeliveries", e))?;
     Ok(all
-        .deliveries
         .into_iter()
         .filter(|d| d.webhook_name == hook.name)
         .collect())
@@ -360,10 +365,9 @@ async fn rotation(t: Arc<Target>) -> Result<(), CheckError> {
     let hook = put_webhook(&t, "wh-rotate", &r.url).await?;
     let rotated = t
         .admin()?
-        .rotate_webhook_secret(&t.cache, &hook.name)
+        .rotate_webhook_secret(&webhook_id(&t, &hook.name))
         .await
-        .map_err(|e| admin_failed("rotateWebhookSecret", e))?
-        .into_inner();
+        .map_err(|e| admin_failed("rotateWebhookSecret", e))?;
     publish_ok(&t, &hook.topic, "after rotation").await?;
     let got = r.next_post(Duration::from_secs(3)).await;
     delete_webhook(&t, &hook).await?;

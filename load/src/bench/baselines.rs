@@ -10,12 +10,19 @@ use axum::http::StatusCode;
 
 use super::harness::{BODY, CACHE};
 
-/// The baseline: an axum handler answering 204 to the same POSTs.
+/// The baseline: an axum handler answering 204 to the same POSTs, and for
+/// the cache scenarios a fixed 100-byte value ([`BODY`]) to every `GET
+/// /cache/{cache}` and 204 to every `PUT` (no store, no key lookup).
 pub async fn start_baseline() -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let app = axum::Router::new().route(
-        "/topics/{cache}/{topic}",
-        axum::routing::post(|| async { StatusCode::NO_CONTENT }),
-    );
+    let app = axum::Router::new()
+        .route(
+            "/topics/{cache}/{topic}",
+            axum::routing::post(|| async { StatusCode::NO_CONTENT }),
+        )
+        .route(
+            "/cache/{cache}",
+            axum::routing::get(|| async { BODY }).put(|| async { StatusCode::NO_CONTENT }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {

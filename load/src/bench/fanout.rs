@@ -17,7 +17,7 @@ pub async fn fanout(plan: Plan) -> anyhow::Result<Scenario> {
     const SUBSCRIBERS: usize = 1000;
     let emulator = start_emulator().await?;
     let topic = "fanout";
-    let admin = admin::client(&emulator.base_url());
+    let admin = admin::client(&emulator.base_url())?;
     let cursor = admin::next_cursor(&admin, CACHE, topic).await?;
     let client = subscriber_client(&emulator)?;
     let m = plan.fanout_messages;

@@ -145,7 +145,7 @@ async fn deliver_through(
     pace: Pace,
 ) -> anyhow::Result<Delivery> {
     let topic = "latency";
-    let admin = admin::client(&emulator.base_url());
+    let admin = admin::client(&emulator.base_url())?;
     let cursor = admin::next_cursor(&admin, CACHE, topic).await?;
     let client = subscriber_client(emulator)?;
     let t0 = Instant::now();

@@ -38,7 +38,7 @@ pub async fn idle_subscriber_memory() -> anyhow::Result<Scenario> {
     let pid = child.0.id();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let admin = admin::client(&base);
+    let admin = admin::client(&base)?;
     let up_until = Instant::now() + Duration::from_secs(20);
     loop {
         if admin::is_up(&admin).await && key_file.exists() {

@@ -5,11 +5,13 @@
 //! - `baselines`: the 204 handler (bare and layered), loopback round trips.
 //! - `floor`: the bare long-poll server `delivery_saturation` is judged against.
 //! - `throughput`: `publish_throughput`, `client_overhead`.
+//! - `cache`: `cache_throughput`, `cache_client_overhead` (mixed get/set).
 //! - `latency`: `delivery_latency_light`, `delivery_saturation`.
 //! - `fanout`, `memory` (`idle_subscriber_memory`), `suite` (`conformance_wall`).
 //! - `report`: [`Scenario`], [`Report`], the table and the JSON.
 
 mod baselines;
+mod cache;
 mod fanout;
 mod floor;
 mod harness;
@@ -89,6 +91,10 @@ pub fn scenarios() -> Vec<(&'static str, Start)> {
         ("client_overhead", |p| {
             Box::pin(throughput::client_overhead(p))
         }),
+        ("cache_throughput", |p| Box::pin(cache::cache_throughput(p))),
+        ("cache_client_overhead", |p| {
+            Box::pin(cache::cache_client_overhead(p))
+        }),
         ("delivery_latency_light", |p| {
             Box::pin(latency::delivery_latency_light(p))
         }),
@@ -102,13 +108,28 @@ pub fn scenarios() -> Vec<(&'static str, Start)> {
     ]
 }
 
-/// Runs every scenario whose name contains `only` (all without it); one that
-/// cannot run is reported as a missed target, and the others still run.
+/// The scenarios `--only` picks: the one named exactly `only` if there is
+/// one (`client_overhead` is also part of `cache_client_overhead`), else
+/// every one whose name contains it; all without it.
+fn chosen(only: Option<&str>) -> Vec<(&'static str, Start)> {
+    let all = scenarios();
+    match only {
+        None => all,
+        Some(o) if all.iter().any(|(name, _)| *name == o) => {
+            all.into_iter().filter(|(name, _)| *name == o).collect()
+        }
+        Some(o) => all
+            .into_iter()
+            .filter(|(name, _)| name.contains(o))
+            .collect(),
+    }
+}
+
+/// Runs the scenarios `only` picks (an exact name, else a part of names);
+/// one that cannot run is reported as a missed target, and the others still
+/// run.
 pub async fn run(plan: Plan, only: Option<&str>) -> anyhow::Result<Report> {
-    let chosen: Vec<_> = scenarios()
-        .into_iter()
-        .filter(|(name, _)| only.is_none_or(|o| name.contains(o)))
-        .collect();
+    let chosen = chosen(only);
     if chosen.is_empty() {
         let names: Vec<_> = scenarios().into_iter().map(|(name, _)| name).collect();
         anyhow::bail!(
@@ -136,17 +157,39 @@ pub async fn run(plan: Plan, only: Option<&str>) -> anyhow::Result<Report> {
 
 #[cfg(test)]
 mod tests {
-    use super::scenarios;
+    use super::{chosen, scenarios};
+
+    fn names(only: Option<&str>) -> Vec<&'static str> {
+        chosen(only).into_iter().map(|(n, _)| n).collect()
+    }
 
     #[test]
-    fn scenario_names_are_unique_and_none_contains_another() {
-        let names: Vec<_> = scenarios().into_iter().map(|(n, _)| n).collect();
-        for (i, a) in names.iter().enumerate() {
-            for (j, b) in names.iter().enumerate() {
-                assert!(i == j || !a.contains(b), "--only {b} would also run {a}");
-            }
+    fn scenario_names_are_unique_and_only_with_a_full_name_runs_just_that_one() {
+        let all = names(None);
+        assert_eq!(all.len(), scenarios().len());
+        for name in &all {
+            assert_eq!(names(Some(name)), vec![*name], "--only {name}");
         }
-        assert!(names.contains(&"delivery_latency_light"));
-        assert!(names.contains(&"delivery_saturation"));
+        for name in [
+            "delivery_latency_light",
+            "delivery_saturation",
+            "cache_throughput",
+            "cache_client_overhead",
+        ] {
+            assert!(all.contains(&name), "{name} is not in the table");
+        }
+    }
+
+    #[test]
+    fn only_with_part_of_a_name_runs_every_scenario_that_contains_it() {
+        assert_eq!(
+            names(Some("cache_")),
+            vec!["cache_throughput", "cache_client_overhead"]
+        );
+        assert_eq!(
+            names(Some("overhead")),
+            vec!["client_overhead", "cache_client_overhead"]
+        );
+        assert!(names(Some("no_such_scenario")).is_empty());
     }
 }

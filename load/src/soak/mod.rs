@@ -64,7 +64,7 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         })
         .start()
         .await?;
-    let admin = admin::client(&emulator.base_url());
+    let admin = admin::client(&emulator.base_url())?;
     let cursor = admin::next_cursor(&admin, CACHE, TOPIC).await?;
     let client = TopicClient::builder()
         .api_key(&emulator.api_key())

@@ -177,7 +177,8 @@ async fn healthy_after(base: &str, key: &str) -> Result<(), String> {
         .api_key(key)
         .build()
         .map_err(|e| e.to_string())?;
-    if !admin::is_up(&admin::client(base)).await {
+    let admin = admin::client(base).map_err(|e| e.to_string())?;
+    if !admin::is_up(&admin).await {
         return Err("the admin API's health check failed".into());
     }
     let topic = "after-the-storm";
