@@ -202,8 +202,8 @@ the server answers an empty batch (C: after 30 s on the emulator).
 Sends a `GET` request to `/topics/{cacheName}/{topicName}`
 
 Arguments:
-- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
-- `topic_name`: The topic, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `cache_name`: The cache name, percent-encoded by clients (see the `Name` schema for the rules).
+- `topic_name`: The topic name, percent-encoded by clients (see the `Name` schema for the rules).
 - `sequence_number`: The next sequence number you expect (last received + 1); 0 on the first request.
 - `sequence_page`: The topic instance; 0 on the first request, then the latest page received.
 - `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
@@ -275,8 +275,8 @@ Publishing is not idempotent: never retry it blindly.
 Sends a `POST` request to `/topics/{cacheName}/{topicName}`
 
 Arguments:
-- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
-- `topic_name`: The topic, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `cache_name`: The cache name, percent-encoded by clients (see the `Name` schema for the rules).
+- `topic_name`: The topic name, percent-encoded by clients (see the `Name` schema for the rules).
 - `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
 - `body`
 */
@@ -344,4 +344,24 @@ Arguments:
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+/// Wire rules the spec states that the generated types cannot carry,
+/// exported by `cargo xtask codegen`.
+pub mod rules {
+    /// The largest publish body, in bytes, whatever its media type (docs/api.md §3, §8).
+    ///
+    /// From the spec, at `/paths/~1topics~1{cacheName}~1{topicName}/post/requestBody/x-max-bytes`.
+    pub const MAX_PUBLISH_PAYLOAD_BYTES: usize = 4096;
+    /// The longest cache or topic name the emulator accepts, in bytes (a project choice: Momento documents no limit, so the client does not check it; docs/api.md §3).
+    ///
+    /// From the spec, at `/components/schemas/Name/x-max-bytes`.
+    pub const MAX_NAME_BYTES: usize = 255;
+    /// What every cache and topic name must contain somewhere (an ECMA 262 pattern, unanchored): a character that is not whitespace, so names are neither empty nor only whitespace (docs/api.md §3).
+    ///
+    /// From the spec, at `/components/schemas/Name/pattern`.
+    pub const NAME_PATTERN: &str = "\\S";
+    /// Cache and topic names that cannot travel in a URL path: URL parsers resolve these segments (escaped too), so the request would go elsewhere (docs/api.md §3).
+    ///
+    /// From the spec, at `/components/schemas/Name/not/enum`.
+    pub const RESERVED_NAMES: &[&str] = &[".", ".."];
 }

@@ -456,59 +456,6 @@ impl ClientInfo<()> for Client {
 impl ClientHooks<()> for &Client {}
 #[allow(clippy::all)]
 impl Client {
-    /**Is the emulator up?
-
-Sends a `GET` request to `/_emulator/health`
-
-*/
-    pub async fn health<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::Health>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/health"].concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "health",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**The Topics API spec (openapi/momento-http.yaml) this emulator serves
-
-Sends a `GET` request to `/_emulator/openapi.yaml`
-
-*/
-    pub async fn get_openapi<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<ByteStream>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/openapi.yaml"].concat();
-        #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "get_openapi",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::stream(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
     /**List caches
 
 Sends a `GET` request to `/_emulator/caches`
@@ -517,7 +464,7 @@ Sends a `GET` request to `/_emulator/caches`
     pub async fn list_caches<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::CacheList>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/caches"].concat();
+        let url = format!("{}/_emulator/caches", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -548,8 +495,9 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/caches/", &*encode_path(cache_name)]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -586,8 +534,9 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/caches/", &*encode_path(cache_name)]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -612,41 +561,6 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Mint an API key (v1 format) signed by this emulator
-
-Sends a `POST` request to `/_emulator/tokens`
-
-*/
-    pub async fn mint_token<'a>(
-        &'a self,
-        body: &'a types::MintTokenRequest,
-    ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/tokens"].concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "mint_token",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
     /**The state of one topic
 
 Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
@@ -657,14 +571,10 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
         cache_name: &'a str,
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/topics/",
-            &*encode_path(topic_name),
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(cache_name),
+            encode_path(topic_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -689,49 +599,6 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Start a new topic instance (new page, numbering from 1, buffer emptied)
-
-Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/reset`
-
-*/
-    pub async fn reset_topic<'a>(
-        &'a self,
-        cache_name: &'a str,
-        topic_name: &'a str,
-    ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/topics/",
-            &*encode_path(topic_name),
-            "/reset",
-        ]
-            .concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "reset_topic",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
     /**Evict the oldest buffered messages
 
 Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evict`
@@ -743,15 +610,10 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
         topic_name: &'a str,
         body: &'a types::EvictRequest,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/topics/",
-            &*encode_path(topic_name),
-            "/evict",
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl,
+            encode_path(cache_name), encode_path(topic_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -780,51 +642,20 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**How long a subscribe waits before answering an empty batch
+    /**Start a new topic instance (new page, numbering from 1, buffer emptied)
 
-Sends a `PUT` request to `/_emulator/config/long-poll-wait`
-
-*/
-    pub async fn set_long_poll_wait<'a>(
-        &'a self,
-        body: &'a types::LongPollWait,
-    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/config/long-poll-wait"].concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "set_long_poll_wait",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Make the next `count` matching requests fail, stall or drop
-
-Sends a `POST` request to `/_emulator/faults`
+Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/reset`
 
 */
-    pub async fn inject_fault<'a>(
+    pub async fn reset_topic<'a>(
         &'a self,
-        body: &'a types::FaultRequest,
-    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/faults"].concat();
+        cache_name: &'a str,
+        topic_name: &'a str,
+    ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl,
+            encode_path(cache_name), encode_path(topic_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -833,41 +664,19 @@ Sends a `POST` request to `/_emulator/faults`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
             .build()?;
         let info = OperationInfo {
-            operation_id: "inject_fault",
+            operation_id: "reset_topic",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Disarm every fault
-
-Sends a `DELETE` request to `/_emulator/faults`
-
-*/
-    pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/faults"].concat();
-        #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "clear_faults",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -880,13 +689,9 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookList>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks",
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(cache_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -926,14 +731,10 @@ Arguments:
         webhook_name: &'a str,
         body: &'a types::PutWebhookRequest,
     ) -> Result<ResponseValue<types::PutWebhookResponse>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
+            encode_path(webhook_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -975,14 +776,10 @@ Arguments:
         cache_name: &'a str,
         webhook_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
+            encode_path(webhook_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1007,52 +804,6 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**The current signing secret
-
-Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}/secret`
-
-Arguments:
-- `cache_name`
-- `webhook_name`: At most 128 characters.
-*/
-    pub async fn get_webhook_secret<'a>(
-        &'a self,
-        cache_name: &'a str,
-        webhook_name: &'a str,
-    ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-            "/secret",
-        ]
-            .concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_webhook_secret",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
     /**Replace the secret; the old one stops signing at once
 
 Sends a `POST` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}/rotate-secret`
@@ -1066,15 +817,10 @@ Arguments:
         cache_name: &'a str,
         webhook_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-            "/rotate-secret",
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}/rotate-secret", self.baseurl,
+            encode_path(cache_name), encode_path(webhook_name),
+        );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1099,6 +845,82 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**The current signing secret
+
+Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}/secret`
+
+Arguments:
+- `cache_name`
+- `webhook_name`: At most 128 characters.
+*/
+    pub async fn get_webhook_secret<'a>(
+        &'a self,
+        cache_name: &'a str,
+        webhook_name: &'a str,
+    ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl,
+            encode_path(cache_name), encode_path(webhook_name),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_webhook_secret",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**How long a subscribe waits before answering an empty batch
+
+Sends a `PUT` request to `/_emulator/config/long-poll-wait`
+
+*/
+    pub async fn set_long_poll_wait<'a>(
+        &'a self,
+        body: &'a types::LongPollWait,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/config/long-poll-wait", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_long_poll_wait",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**Every webhook delivery attempt, oldest first (the last 10,000)
 
 Sends a `GET` request to `/_emulator/deliveries`
@@ -1107,7 +929,7 @@ Sends a `GET` request to `/_emulator/deliveries`
     pub async fn list_deliveries<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::DeliveryList>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/deliveries"].concat();
+        let url = format!("{}/_emulator/deliveries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1126,6 +948,150 @@ Sends a `GET` request to `/_emulator/deliveries`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Make the next `count` matching requests fail, stall or drop
+
+Sends a `POST` request to `/_emulator/faults`
+
+*/
+    pub async fn inject_fault<'a>(
+        &'a self,
+        body: &'a types::FaultRequest,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/faults", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "inject_fault",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Disarm every fault
+
+Sends a `DELETE` request to `/_emulator/faults`
+
+*/
+    pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
+        let url = format!("{}/_emulator/faults", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self.client.delete(url).build()?;
+        let info = OperationInfo {
+            operation_id: "clear_faults",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Is the emulator up?
+
+Sends a `GET` request to `/_emulator/health`
+
+*/
+    pub async fn health<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::Health>, Error<()>> {
+        let url = format!("{}/_emulator/health", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "health",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The Topics API spec (openapi/momento-http.yaml) this emulator serves
+
+Sends a `GET` request to `/_emulator/openapi.yaml`
+
+*/
+    pub async fn get_openapi<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        let url = format!("{}/_emulator/openapi.yaml", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self.client.get(url).build()?;
+        let info = OperationInfo {
+            operation_id: "get_openapi",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Mint an API key (v1 format) signed by this emulator
+
+Sends a `POST` request to `/_emulator/tokens`
+
+*/
+    pub async fn mint_token<'a>(
+        &'a self,
+        body: &'a types::MintTokenRequest,
+    ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/tokens", self.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "mint_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
