@@ -1,8 +1,6 @@
 // generated from openapi/momento-http.yaml by cargo xtask codegen; do not edit
 
 #[allow(unused_imports)]
-use crate::query::OptionalQuery;
-#[allow(unused_imports)]
 use crate::path::encode_path;
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -220,9 +218,15 @@ Arguments:
             .inner
             .request_url(
                 &self.baseurl,
-                &["/topics/", &*encode_path(cache_name), "/", &*encode_path(topic_name)],
+                &[
+                    "/topics/",
+                    &*encode_path(&cache_name.to_string()),
+                    "/",
+                    &*encode_path(&topic_name.to_string()),
+                ],
             )
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -231,9 +235,12 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .optional_query("sequence_number", &sequence_number)
-            .optional_query("sequence_page", &sequence_page)
-            .optional_query("token", &token)
+            .query(
+                &progenitor_client::QueryParam::new("sequence_number", &sequence_number),
+            )
+            .query(&progenitor_client::QueryParam::new("sequence_page", &sequence_page))
+            .query(&progenitor_client::QueryParam::new("token", &token))
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "subscribe",
@@ -291,9 +298,15 @@ Arguments:
             .inner
             .request_url(
                 &self.baseurl,
-                &["/topics/", &*encode_path(cache_name), "/", &*encode_path(topic_name)],
+                &[
+                    "/topics/",
+                    &*encode_path(&cache_name.to_string()),
+                    "/",
+                    &*encode_path(&topic_name.to_string()),
+                ],
             )
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -307,7 +320,8 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
             )
             .body(body)
-            .optional_query("token", &token)
+            .query(&progenitor_client::QueryParam::new("token", &token))
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "publish",

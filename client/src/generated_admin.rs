@@ -465,6 +465,7 @@ Sends a `GET` request to `/_emulator/caches`
         &'a self,
     ) -> Result<ResponseValue<types::CacheList>, Error<()>> {
         let url = format!("{}/_emulator/caches", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -473,6 +474,7 @@ Sends a `GET` request to `/_emulator/caches`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_caches",
@@ -496,8 +498,10 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
+            .to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -506,6 +510,7 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "create_cache",
@@ -535,8 +540,10 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}", self.baseurl, encode_path(cache_name),
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
+            .to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -545,6 +552,7 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_cache",
@@ -572,9 +580,10 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(cache_name),
-            encode_path(topic_name),
+            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& topic_name.to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -583,6 +592,7 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "inspect_topic",
@@ -611,9 +621,10 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
         body: &'a types::EvictRequest,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl,
-            encode_path(cache_name), encode_path(topic_name),
+            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& topic_name.to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -623,6 +634,7 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "evict_messages",
@@ -653,9 +665,10 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/rese
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl,
-            encode_path(cache_name), encode_path(topic_name),
+            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& topic_name.to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -664,6 +677,7 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/rese
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "reset_topic",
@@ -690,8 +704,10 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
         cache_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookList>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(cache_name),
+            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(& cache_name
+            .to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -700,6 +716,7 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_webhooks",
@@ -732,9 +749,10 @@ Arguments:
         body: &'a types::PutWebhookRequest,
     ) -> Result<ResponseValue<types::PutWebhookResponse>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
-            encode_path(webhook_name),
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& webhook_name.to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -744,6 +762,7 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "put_webhook",
@@ -777,9 +796,10 @@ Arguments:
         webhook_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(cache_name),
-            encode_path(webhook_name),
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& webhook_name.to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -788,6 +808,7 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_webhook",
@@ -819,8 +840,10 @@ Arguments:
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
         let url = format!(
             "{}/_emulator/caches/{}/webhooks/{}/rotate-secret", self.baseurl,
-            encode_path(cache_name), encode_path(webhook_name),
+            encode_path(& cache_name.to_string()), encode_path(& webhook_name
+            .to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -829,6 +852,7 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "rotate_webhook_secret",
@@ -859,9 +883,10 @@ Arguments:
         webhook_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
         let url = format!(
-            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl,
-            encode_path(cache_name), encode_path(webhook_name),
+            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& webhook_name.to_string()),
         );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -870,6 +895,7 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "get_webhook_secret",
@@ -896,6 +922,7 @@ Sends a `PUT` request to `/_emulator/config/long-poll-wait`
         body: &'a types::LongPollWait,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!("{}/_emulator/config/long-poll-wait", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -905,6 +932,7 @@ Sends a `PUT` request to `/_emulator/config/long-poll-wait`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "set_long_poll_wait",
@@ -930,6 +958,7 @@ Sends a `GET` request to `/_emulator/deliveries`
         &'a self,
     ) -> Result<ResponseValue<types::DeliveryList>, Error<()>> {
         let url = format!("{}/_emulator/deliveries", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -938,6 +967,7 @@ Sends a `GET` request to `/_emulator/deliveries`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_deliveries",
@@ -961,6 +991,7 @@ Sends a `POST` request to `/_emulator/faults`
         body: &'a types::FaultRequest,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
         let url = format!("{}/_emulator/faults", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -970,6 +1001,7 @@ Sends a `POST` request to `/_emulator/faults`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "inject_fault",
@@ -993,8 +1025,9 @@ Sends a `DELETE` request to `/_emulator/faults`
 */
     pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
         let url = format!("{}/_emulator/faults", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
+        let mut request = self.client.delete(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "clear_faults",
         };
@@ -1016,6 +1049,7 @@ Sends a `GET` request to `/_emulator/health`
         &'a self,
     ) -> Result<ResponseValue<types::Health>, Error<()>> {
         let url = format!("{}/_emulator/health", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1024,6 +1058,7 @@ Sends a `GET` request to `/_emulator/health`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "health",
@@ -1046,8 +1081,9 @@ Sends a `GET` request to `/_emulator/openapi.yaml`
         &'a self,
     ) -> Result<ResponseValue<ByteStream>, Error<()>> {
         let url = format!("{}/_emulator/openapi.yaml", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
+        let mut request = self.client.get(url).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "get_openapi",
         };
@@ -1070,6 +1106,7 @@ Sends a `POST` request to `/_emulator/tokens`
         body: &'a types::MintTokenRequest,
     ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
         let url = format!("{}/_emulator/tokens", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1079,6 +1116,7 @@ Sends a `POST` request to `/_emulator/tokens`
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "mint_token",

@@ -81,9 +81,9 @@ impl Hooks {
     /// under `baseurl`, the generated client's base.
     ///
     /// The generated code calls this instead of parsing the joined text (the
-    /// xtask rewrites it): reqwest parses a URL given as text on every
-    /// request, host and all (about 7% of a publish's instructions, client
-    /// and emulator together). The text stays the truth; the parsed base is
+    /// `request-urls` rewrite in `xtask/codegen` puts it there): reqwest
+    /// parses a URL given as text on every request, host and all (about 7% of
+    /// a publish's instructions, client and emulator together). The text stays the truth; the parsed base is
     /// a cache of it, used only while the two agree, and then only the path
     /// is set, which gives the same URL. Otherwise (hooks from
     /// `Hooks::default()`, say) the text is parsed as before.

@@ -42,9 +42,9 @@
 //! - [`Error`]: one error type, a variant per documented status (`error.rs`).
 //! - [`webhook`]: verify and sign webhook deliveries (`webhook.rs`), and
 //!   [`WebhookAdmin`] to manage webhooks on the emulator (`webhook_admin.rs`).
-//! - `hooks.rs`, `path.rs`, `query.rs`: what the generated code calls (the
-//!   per-client settings and request URLs, path-segment encoding, optional
-//!   query parameters); they never import the generated code.
+//! - `hooks.rs`, `path.rs`: what the generated code calls (the per-client
+//!   settings and request URLs, path-segment encoding); they never import the
+//!   generated code.
 //!   `exchange.rs`: auth, media type, timeouts, error bodies and tracing
 //!   around every generated request.
 //! - [`wire`], [`admin_wire`], [`raw`]: the generated types and clients.
@@ -64,7 +64,6 @@ mod exchange;
 mod hooks;
 mod path;
 mod publish;
-mod query;
 mod region;
 mod retry;
 mod subscribe;
