@@ -13,8 +13,10 @@ use crate::hooks::{Hooks, PublishMedia};
 use crate::region::Region;
 use crate::retry::RetryPolicy;
 
-/// The default limit on a publish body: 4 KB (SPEC §3, §8).
-pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 4096;
+/// The default limit on a publish body: the spec's, 4096 bytes
+/// ([`wire::MAX_PUBLISH_PAYLOAD_BYTES`](crate::wire::MAX_PUBLISH_PAYLOAD_BYTES);
+/// docs/api.md §3, §8).
+pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = crate::wire::MAX_PUBLISH_PAYLOAD_BYTES;
 
 /// The default limit on a whole publish (see
 /// [`TopicClientBuilder::publish_timeout`]).
@@ -274,7 +276,12 @@ impl TopicClientBuilder {
         let (http, publish_timeout_per_request) = match self.reqwest_client {
             Some(client) => (client, Some(publish_timeout)),
             None => (
-                reqwest::Client::builder()
+                crate::tls::http_client_builder()
+                    .map_err(|e| Error::InvalidInput {
+                        reason: format!(
+                            "cannot set up TLS ({e}); the system's root certificates may be missing"
+                        ),
+                    })?
                     // The API documents no redirects; following one would
                     // send the token (in the query, or in `Referer`) to
                     // another host, and re-send a publish as a GET. A 3xx

@@ -139,7 +139,14 @@ impl EmulatorAdminBuilder {
             .base_url();
         let http = match self.reqwest_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => crate::tls::http_client_builder()
+                .map_err(|e| Error::InvalidInput {
+                    reason: format!(
+                        "cannot set up TLS ({e}); the system's root certificates may be missing"
+                    ),
+                })?
+                // The admin API never redirects; a 3xx is an answer to report.
+                .redirect(reqwest::redirect::Policy::none())
                 .timeout(self.timeout.unwrap_or(DEFAULT_ADMIN_TIMEOUT))
                 .build()
                 .map_err(|e| Error::transport(e, false))?,

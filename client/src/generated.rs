@@ -1,8 +1,6 @@
 // generated from openapi/momento-http.yaml by cargo xtask codegen; do not edit
 
 #[allow(unused_imports)]
-use crate::query::OptionalQuery;
-#[allow(unused_imports)]
 use crate::path::encode_path;
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -191,154 +189,6 @@ impl ClientInfo<crate::hooks::Hooks> for Client {
 impl ClientHooks<crate::hooks::Hooks> for &Client {}
 #[allow(clippy::all)]
 impl Client {
-    /**Long-poll a topic for messages
-
-Blocks until at least one message or discontinuity is available.
-Send `sequence_number` = last received + 1 and echo the latest
-`sequence_page`; both are 0 on the first request. When nothing arrives
-the server answers an empty batch (C: after 30 s on the emulator).
-
-
-Sends a `GET` request to `/topics/{cacheName}/{topicName}`
-
-Arguments:
-- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
-- `topic_name`: The topic, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
-- `sequence_number`: The next sequence number you expect (last received + 1); 0 on the first request.
-- `sequence_page`: The topic instance; 0 on the first request, then the latest page received.
-- `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
-*/
-    pub async fn subscribe<'a>(
-        &'a self,
-        cache_name: &'a str,
-        topic_name: &'a str,
-        sequence_number: Option<u64>,
-        sequence_page: Option<u64>,
-        token: Option<&'a str>,
-    ) -> Result<ResponseValue<types::SubscribeResponse>, Error<types::Error>> {
-        let url = self
-            .inner
-            .request_url(
-                &self.baseurl,
-                &["/topics/", &*encode_path(cache_name), "/", &*encode_path(topic_name)],
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .optional_query("sequence_number", &sequence_number)
-            .optional_query("sequence_page", &sequence_page)
-            .optional_query("token", &token)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscribe",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Publish a message to a topic
-
-The body is the raw value: `text/plain` publishes UTF-8 text,
-`application/octet-stream` publishes bytes. At most 4096 bytes.
-Publishing is not idempotent: never retry it blindly.
-
-
-Sends a `POST` request to `/topics/{cacheName}/{topicName}`
-
-Arguments:
-- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
-- `topic_name`: The topic, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
-- `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
-- `body`
-*/
-    pub async fn publish<'a, B: Into<reqwest::Body>>(
-        &'a self,
-        cache_name: &'a str,
-        topic_name: &'a str,
-        token: Option<&'a str>,
-        body: B,
-    ) -> Result<ResponseValue<()>, Error<types::Error>> {
-        let url = self
-            .inner
-            .request_url(
-                &self.baseurl,
-                &["/topics/", &*encode_path(cache_name), "/", &*encode_path(topic_name)],
-            )
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
-            )
-            .body(body)
-            .optional_query("token", &token)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "publish",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
     /**Read one item of a cache
 
 Names the item with exactly one of `key` or `key_base64` (D; both or
@@ -351,7 +201,7 @@ retry.
 Sends a `GET` request to `/cache/{cacheName}`
 
 Arguments:
-- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `cache_name`: The cache name, percent-encoded by clients (see the `Name` schema for the rules).
 - `key`: The item's key as a URL-safe string. Exactly one of `key` and `key_base64`.
 - `key_base64`: The item's key as URL-safe base64 of its bytes, unpadded (D: the docs'
 example is `ZXhhbXBsZV9rZXk`; C: the emulator accepts padding too).
@@ -369,15 +219,20 @@ and `key_base64`.
     ) -> Result<ResponseValue<ByteStream>, Error<types::Error>> {
         let url = self
             .inner
-            .request_url(&self.baseurl, &["/cache/", &*encode_path(cache_name)])
+            .request_url(
+                &self.baseurl,
+                &["/cache/", &*encode_path(&cache_name.to_string())],
+            )
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
             .get(url)
-            .optional_query("key", &key)
-            .optional_query("key_base64", &key_base64)
-            .optional_query("token", &token)
+            .query(&progenitor_client::QueryParam::new("key", &key))
+            .query(&progenitor_client::QueryParam::new("key_base64", &key_base64))
+            .query(&progenitor_client::QueryParam::new("token", &token))
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "cache_get",
@@ -422,7 +277,7 @@ the status is undocumented). Key and value together are at most 5 MB
 Sends a `PUT` request to `/cache/{cacheName}`
 
 Arguments:
-- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `cache_name`: The cache name, percent-encoded by clients (see the `Name` schema for the rules).
 - `key`: The item's key as a URL-safe string. Exactly one of `key` and `key_base64`.
 - `key_base64`: The item's key as URL-safe base64 of its bytes, unpadded (D: the docs'
 example is `ZXhhbXBsZV9rZXk`; C: the emulator accepts padding too).
@@ -444,8 +299,12 @@ and `key_base64`.
     ) -> Result<ResponseValue<()>, Error<types::Error>> {
         let url = self
             .inner
-            .request_url(&self.baseurl, &["/cache/", &*encode_path(cache_name)])
+            .request_url(
+                &self.baseurl,
+                &["/cache/", &*encode_path(&cache_name.to_string())],
+            )
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -459,10 +318,11 @@ and `key_base64`.
                 ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
             )
             .body(body)
-            .optional_query("key", &key)
-            .optional_query("key_base64", &key_base64)
-            .optional_query("token", &token)
+            .query(&progenitor_client::QueryParam::new("key", &key))
+            .query(&progenitor_client::QueryParam::new("key_base64", &key_base64))
+            .query(&progenitor_client::QueryParam::new("token", &token))
             .query(&progenitor_client::QueryParam::new("ttl_seconds", &ttl_seconds))
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "cache_set",
@@ -503,7 +363,7 @@ cache's delete is idempotent). Safe to retry.
 Sends a `DELETE` request to `/cache/{cacheName}`
 
 Arguments:
-- `cache_name`: The cache, as a URL-safe string (percent-encoded by clients); not empty, not only whitespace.
+- `cache_name`: The cache name, percent-encoded by clients (see the `Name` schema for the rules).
 - `key`: The item's key as a URL-safe string. Exactly one of `key` and `key_base64`.
 - `key_base64`: The item's key as URL-safe base64 of its bytes, unpadded (D: the docs'
 example is `ZXhhbXBsZV9rZXk`; C: the emulator accepts padding too).
@@ -521,8 +381,12 @@ and `key_base64`.
     ) -> Result<ResponseValue<()>, Error<types::Error>> {
         let url = self
             .inner
-            .request_url(&self.baseurl, &["/cache/", &*encode_path(cache_name)])
+            .request_url(
+                &self.baseurl,
+                &["/cache/", &*encode_path(&cache_name.to_string())],
+            )
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -531,12 +395,177 @@ and `key_base64`.
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .optional_query("key", &key)
-            .optional_query("key_base64", &key_base64)
-            .optional_query("token", &token)
+            .query(&progenitor_client::QueryParam::new("key", &key))
+            .query(&progenitor_client::QueryParam::new("key_base64", &key_base64))
+            .query(&progenitor_client::QueryParam::new("token", &token))
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "cache_delete",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Long-poll a topic for messages
+
+Blocks until at least one message or discontinuity is available.
+Send `sequence_number` = last received + 1 and echo the latest
+`sequence_page`; both are 0 on the first request. When nothing arrives
+the server answers an empty batch (C: after 30 s on the emulator).
+
+
+Sends a `GET` request to `/topics/{cacheName}/{topicName}`
+
+Arguments:
+- `cache_name`: The cache name, percent-encoded by clients (see the `Name` schema for the rules).
+- `topic_name`: The topic name, percent-encoded by clients (see the `Name` schema for the rules).
+- `sequence_number`: The next sequence number you expect (last received + 1); 0 on the first request.
+- `sequence_page`: The topic instance; 0 on the first request, then the latest page received.
+- `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
+*/
+    pub async fn subscribe<'a>(
+        &'a self,
+        cache_name: &'a str,
+        topic_name: &'a str,
+        sequence_number: Option<u64>,
+        sequence_page: Option<u64>,
+        token: Option<&'a str>,
+    ) -> Result<ResponseValue<types::SubscribeResponse>, Error<types::Error>> {
+        let url = self
+            .inner
+            .request_url(
+                &self.baseurl,
+                &[
+                    "/topics/",
+                    &*encode_path(&cache_name.to_string()),
+                    "/",
+                    &*encode_path(&topic_name.to_string()),
+                ],
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new("sequence_number", &sequence_number),
+            )
+            .query(&progenitor_client::QueryParam::new("sequence_page", &sequence_page))
+            .query(&progenitor_client::QueryParam::new("token", &token))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "subscribe",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Publish a message to a topic
+
+The body is the raw value: `text/plain` publishes UTF-8 text,
+`application/octet-stream` publishes bytes. At most 4096 bytes.
+Publishing is not idempotent: never retry it blindly.
+
+
+Sends a `POST` request to `/topics/{cacheName}/{topicName}`
+
+Arguments:
+- `cache_name`: The cache name, percent-encoded by clients (see the `Name` schema for the rules).
+- `topic_name`: The topic name, percent-encoded by clients (see the `Name` schema for the rules).
+- `token`: The token, when it is not sent in the `Authorization` header. Both at once is a 400.
+- `body`
+*/
+    pub async fn publish<'a, B: Into<reqwest::Body>>(
+        &'a self,
+        cache_name: &'a str,
+        topic_name: &'a str,
+        token: Option<&'a str>,
+        body: B,
+    ) -> Result<ResponseValue<()>, Error<types::Error>> {
+        let url = self
+            .inner
+            .request_url(
+                &self.baseurl,
+                &[
+                    "/topics/",
+                    &*encode_path(&cache_name.to_string()),
+                    "/",
+                    &*encode_path(&topic_name.to_string()),
+                ],
+            )
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
+            )
+            .body(body)
+            .query(&progenitor_client::QueryParam::new("token", &token))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "publish",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -570,4 +599,24 @@ and `key_base64`.
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+/// Wire rules the spec states that the generated types cannot carry,
+/// exported by `cargo xtask codegen`.
+pub mod rules {
+    /// The largest publish body, in bytes, whatever its media type (docs/api.md §3, §8).
+    ///
+    /// From the spec, at `/paths/~1topics~1{cacheName}~1{topicName}/post/requestBody/x-max-bytes`.
+    pub const MAX_PUBLISH_PAYLOAD_BYTES: usize = 4096;
+    /// The longest cache or topic name the emulator accepts, in bytes (a project choice: Momento documents no limit, so the client does not check it; docs/api.md §3).
+    ///
+    /// From the spec, at `/components/schemas/Name/x-max-bytes`.
+    pub const MAX_NAME_BYTES: usize = 255;
+    /// What every cache and topic name must contain somewhere (an ECMA 262 pattern, unanchored): a character that is not whitespace, so names are neither empty nor only whitespace (docs/api.md §3).
+    ///
+    /// From the spec, at `/components/schemas/Name/pattern`.
+    pub const NAME_PATTERN: &str = "\\S";
+    /// Cache and topic names that cannot travel in a URL path: URL parsers resolve these segments (escaped too), so the request would go elsewhere (docs/api.md §3).
+    ///
+    /// From the spec, at `/components/schemas/Name/not/enum`.
+    pub const RESERVED_NAMES: &[&str] = &[".", ".."];
 }

@@ -565,59 +565,6 @@ impl ClientInfo<()> for Client {
 impl ClientHooks<()> for &Client {}
 #[allow(clippy::all)]
 impl Client {
-    /**Is the emulator up?
-
-Sends a `GET` request to `/_emulator/health`
-
-*/
-    pub async fn health<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::Health>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/health"].concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "health",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**The Topics API spec (openapi/momento-http.yaml) this emulator serves
-
-Sends a `GET` request to `/_emulator/openapi.yaml`
-
-*/
-    pub async fn get_openapi<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<ByteStream>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/openapi.yaml"].concat();
-        #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "get_openapi",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::stream(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
     /**List caches
 
 Sends a `GET` request to `/_emulator/caches`
@@ -626,7 +573,8 @@ Sends a `GET` request to `/_emulator/caches`
     pub async fn list_caches<'a>(
         &'a self,
     ) -> Result<ResponseValue<types::CacheList>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/caches"].concat();
+        let url = format!("{}/_emulator/caches", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -635,6 +583,7 @@ Sends a `GET` request to `/_emulator/caches`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_caches",
@@ -657,8 +606,11 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/caches/", &*encode_path(cache_name)]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -667,6 +619,7 @@ Sends a `PUT` request to `/_emulator/caches/{cacheName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "create_cache",
@@ -695,8 +648,11 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/caches/", &*encode_path(cache_name)]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}", self.baseurl, encode_path(& cache_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -705,6 +661,7 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_cache",
@@ -721,28 +678,32 @@ Sends a `DELETE` request to `/_emulator/caches/{cacheName}`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Mint an API key (v1 format) signed by this emulator
+    /**The live items of a cache (keys, sizes, time left), sorted by key bytes
 
-Sends a `POST` request to `/_emulator/tokens`
+Sends a `GET` request to `/_emulator/caches/{cacheName}/items`
 
 */
-    pub async fn mint_token<'a>(
+    pub async fn list_cache_items<'a>(
         &'a self,
-        body: &'a types::MintTokenRequest,
-    ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/tokens"].concat();
+        cache_name: &'a str,
+    ) -> Result<ResponseValue<types::CacheItemList>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/items", self.baseurl, encode_path(& cache_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
-            .post(url)
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "mint_token",
+            operation_id: "list_cache_items",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -750,7 +711,7 @@ Sends a `POST` request to `/_emulator/tokens`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
@@ -766,14 +727,11 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
         cache_name: &'a str,
         topic_name: &'a str,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/topics/",
-            &*encode_path(topic_name),
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& topic_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -782,52 +740,10 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/topics/{topicName}`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "inspect_topic",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Start a new topic instance (new page, numbering from 1, buffer emptied)
-
-Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/reset`
-
-*/
-    pub async fn reset_topic<'a>(
-        &'a self,
-        cache_name: &'a str,
-        topic_name: &'a str,
-    ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/topics/",
-            &*encode_path(topic_name),
-            "/reset",
-        ]
-            .concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "reset_topic",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -852,15 +768,11 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
         topic_name: &'a str,
         body: &'a types::EvictRequest,
     ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/topics/",
-            &*encode_path(topic_name),
-            "/evict",
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}/evict", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& topic_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -870,6 +782,7 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "evict_messages",
@@ -889,51 +802,21 @@ Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/evic
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**How long a subscribe waits before answering an empty batch
+    /**Start a new topic instance (new page, numbering from 1, buffer emptied)
 
-Sends a `PUT` request to `/_emulator/config/long-poll-wait`
-
-*/
-    pub async fn set_long_poll_wait<'a>(
-        &'a self,
-        body: &'a types::LongPollWait,
-    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/config/long-poll-wait"].concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "set_long_poll_wait",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Make the next `count` matching requests fail, stall or drop
-
-Sends a `POST` request to `/_emulator/faults`
+Sends a `POST` request to `/_emulator/caches/{cacheName}/topics/{topicName}/reset`
 
 */
-    pub async fn inject_fault<'a>(
+    pub async fn reset_topic<'a>(
         &'a self,
-        body: &'a types::FaultRequest,
-    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/faults"].concat();
+        cache_name: &'a str,
+        topic_name: &'a str,
+    ) -> Result<ResponseValue<types::TopicState>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/topics/{}/reset", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& topic_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -942,71 +825,10 @@ Sends a `POST` request to `/_emulator/faults`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "inject_fault",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Disarm every fault
-
-Sends a `DELETE` request to `/_emulator/faults`
-
-*/
-    pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/faults"].concat();
-        #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "clear_faults",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**The live items of a cache (keys, sizes, time left), sorted by key bytes
-
-Sends a `GET` request to `/_emulator/caches/{cacheName}/items`
-
-*/
-    pub async fn list_cache_items<'a>(
-        &'a self,
-        cache_name: &'a str,
-    ) -> Result<ResponseValue<types::CacheItemList>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/items",
-        ]
-            .concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_cache_items",
+            operation_id: "reset_topic",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -1015,97 +837,6 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/items`
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**Make the topic routes fail as a real outage would, until ended
-
-Affects `POST`/`GET /topics/...` only; the admin API stays up. Replaces
-any outage in force. Long polls waiting when it starts get the same
-treatment at once.
-
-- `refuse`: the topics listener is closed, so the kernel refuses new
-  connections (`ECONNREFUSED`); a topic request on a connection opened
-  before is answered by closing that connection. Ending the outage
-  binds the same address again. Without a separate admin listener
-  (`--admin-listen`) the admin API shares that listener and would be
-  unreachable, so `duration_ms` is then required (400 otherwise).
-- `hang`: connections are accepted and requests read but never
-  answered; when the outage ends their connections are closed without
-  an answer, and what they carried (a publish) was not processed.
-- `unavailable`: `503` with a JSON error body, and `Retry-After` when
-  `retry_after_seconds` is given.
-
-The answer comes once the outage is in force (for `refuse`, once the
-listener is closed).
-
-
-Sends a `POST` request to `/_emulator/outage`
-
-*/
-    pub async fn start_outage<'a>(
-        &'a self,
-        body: &'a types::OutageRequest,
-    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/outage"].concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "start_outage",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**End the outage (idempotent)
-
-Sends a `DELETE` request to `/_emulator/outage`
-
-*/
-    pub async fn end_outage<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [&*self.baseurl, "/_emulator/outage"].concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "end_outage",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
@@ -1120,13 +851,11 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
         &'a self,
         cache_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookList>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks",
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks", self.baseurl, encode_path(& cache_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1135,6 +864,7 @@ Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_webhooks",
@@ -1166,14 +896,11 @@ Arguments:
         webhook_name: &'a str,
         body: &'a types::PutWebhookRequest,
     ) -> Result<ResponseValue<types::PutWebhookResponse>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& webhook_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1183,6 +910,7 @@ Arguments:
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "put_webhook",
@@ -1215,14 +943,11 @@ Arguments:
         cache_name: &'a str,
         webhook_name: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}", self.baseurl, encode_path(& cache_name
+            .to_string()), encode_path(& webhook_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1231,6 +956,7 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "delete_webhook",
@@ -1241,52 +967,6 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-    /**The current signing secret
-
-Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}/secret`
-
-Arguments:
-- `cache_name`
-- `webhook_name`: At most 128 characters.
-*/
-    pub async fn get_webhook_secret<'a>(
-        &'a self,
-        cache_name: &'a str,
-        webhook_name: &'a str,
-    ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-            "/secret",
-        ]
-            .concat();
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_webhook_secret",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -1306,15 +986,12 @@ Arguments:
         cache_name: &'a str,
         webhook_name: &'a str,
     ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
-        let url = [
-            &*self.baseurl,
-            "/_emulator/caches/",
-            &*encode_path(cache_name),
-            "/webhooks/",
-            &*encode_path(webhook_name),
-            "/rotate-secret",
-        ]
-            .concat();
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}/rotate-secret", self.baseurl,
+            encode_path(& cache_name.to_string()), encode_path(& webhook_name
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1323,6 +1000,7 @@ Arguments:
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "rotate_webhook_secret",
@@ -1339,15 +1017,24 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Every webhook delivery attempt, oldest first (the last 10,000)
+    /**The current signing secret
 
-Sends a `GET` request to `/_emulator/deliveries`
+Sends a `GET` request to `/_emulator/caches/{cacheName}/webhooks/{webhookName}/secret`
 
+Arguments:
+- `cache_name`
+- `webhook_name`: At most 128 characters.
 */
-    pub async fn list_deliveries<'a>(
+    pub async fn get_webhook_secret<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::DeliveryList>, Error<()>> {
-        let url = [&*self.baseurl, "/_emulator/deliveries"].concat();
+        cache_name: &'a str,
+        webhook_name: &'a str,
+    ) -> Result<ResponseValue<types::WebhookSecret>, Error<types::AdminError>> {
+        let url = format!(
+            "{}/_emulator/caches/{}/webhooks/{}/secret", self.baseurl, encode_path(&
+            cache_name.to_string()), encode_path(& webhook_name.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -1356,6 +1043,79 @@ Sends a `GET` request to `/_emulator/deliveries`
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_webhook_secret",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**How long a subscribe waits before answering an empty batch
+
+Sends a `PUT` request to `/_emulator/config/long-poll-wait`
+
+*/
+    pub async fn set_long_poll_wait<'a>(
+        &'a self,
+        body: &'a types::LongPollWait,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/config/long-poll-wait", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "set_long_poll_wait",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Every webhook delivery attempt, oldest first (the last 10,000)
+
+Sends a `GET` request to `/_emulator/deliveries`
+
+*/
+    pub async fn list_deliveries<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::DeliveryList>, Error<()>> {
+        let url = format!("{}/_emulator/deliveries", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "list_deliveries",
@@ -1366,6 +1126,253 @@ Sends a `GET` request to `/_emulator/deliveries`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Make the next `count` matching requests fail, stall or drop
+
+Sends a `POST` request to `/_emulator/faults`
+
+*/
+    pub async fn inject_fault<'a>(
+        &'a self,
+        body: &'a types::FaultRequest,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/faults", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "inject_fault",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Disarm every fault
+
+Sends a `DELETE` request to `/_emulator/faults`
+
+*/
+    pub async fn clear_faults<'a>(&'a self) -> Result<ResponseValue<()>, Error<()>> {
+        let url = format!("{}/_emulator/faults", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self.client.delete(url).headers(header_map).build()?;
+        let info = OperationInfo {
+            operation_id: "clear_faults",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Is the emulator up?
+
+Sends a `GET` request to `/_emulator/health`
+
+*/
+    pub async fn health<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::Health>, Error<()>> {
+        let url = format!("{}/_emulator/health", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "health",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The Topics API spec (openapi/momento-http.yaml) this emulator serves
+
+Sends a `GET` request to `/_emulator/openapi.yaml`
+
+*/
+    pub async fn get_openapi<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        let url = format!("{}/_emulator/openapi.yaml", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self.client.get(url).headers(header_map).build()?;
+        let info = OperationInfo {
+            operation_id: "get_openapi",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::stream(response)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Make the topic routes fail as a real outage would, until ended
+
+Affects `POST`/`GET /topics/...` only; the admin API stays up. Replaces
+any outage in force. Long polls waiting when it starts get the same
+treatment at once.
+
+- `refuse`: the topics listener is closed, so the kernel refuses new
+  connections (`ECONNREFUSED`); a topic request on a connection opened
+  before is answered by closing that connection. Ending the outage
+  binds the same address again. Without a separate admin listener
+  (`--admin-listen`) the admin API shares that listener and would be
+  unreachable, so `duration_ms` is then required (400 otherwise).
+- `hang`: connections are accepted and requests read but never
+  answered; when the outage ends their connections are closed without
+  an answer, and what they carried (a publish) was not processed.
+- `unavailable`: `503` with a JSON error body, and `Retry-After` when
+  `retry_after_seconds` is given.
+
+The answer comes once the outage is in force (for `refuse`, once the
+listener is closed).
+
+
+Sends a `POST` request to `/_emulator/outage`
+
+*/
+    pub async fn start_outage<'a>(
+        &'a self,
+        body: &'a types::OutageRequest,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/outage", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "start_outage",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**End the outage (idempotent)
+
+Sends a `DELETE` request to `/_emulator/outage`
+
+*/
+    pub async fn end_outage<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<()>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/outage", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "end_outage",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Mint an API key (v1 format) signed by this emulator
+
+Sends a `POST` request to `/_emulator/tokens`
+
+*/
+    pub async fn mint_token<'a>(
+        &'a self,
+        body: &'a types::MintTokenRequest,
+    ) -> Result<ResponseValue<types::MintTokenResponse>, Error<types::AdminError>> {
+        let url = format!("{}/_emulator/tokens", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "mint_token",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

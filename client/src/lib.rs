@@ -68,9 +68,10 @@
 //!   emulator (`codec.rs`).
 //! - `EmulatorAdmin`: every operation of the emulator's admin API, typed
 //!   (`emulator_admin.rs`; with the `emulator-admin` feature).
-//! - `hooks.rs`: auth, media type, timeouts, error bodies and tracing around
-//!   every generated request; `path.rs` and `query.rs`: how the generated
-//!   code encodes path segments and optional query parameters.
+//! - `hooks.rs`, `path.rs`: what the generated code calls (the per-client
+//!   settings and request URLs, path-segment encoding); they never import the
+//!   generated code. `exchange.rs`: auth, media type, timeouts, error bodies
+//!   and tracing around every generated request. `tls.rs`: the TLS setup.
 //! - [`wire`], [`raw`]: the generated types and client; `admin_wire`, the
 //!   admin API's (with the `emulator-admin` feature).
 //!
@@ -97,15 +98,16 @@ mod credential;
 #[cfg(feature = "emulator-admin")]
 mod emulator_admin;
 mod error;
+mod exchange;
 mod hooks;
 mod limits;
 mod path;
 mod publish;
-mod query;
 mod region;
 mod retry;
 mod sequence;
 mod subscribe;
+mod tls;
 pub mod webhook;
 
 pub use cache::{CACHE_MAX_ITEM_BYTES, CACHE_MAX_TTL, CacheClient};
@@ -135,8 +137,12 @@ pub mod fuzzing {
 /// The wire types of the Topics HTTP API, generated from `openapi/momento-http.yaml`.
 ///
 /// They are the one definition of the wire format: the emulator serves them and
-/// the conformance suite checks them.
+/// the conformance suite checks them. The rules the types cannot carry (the
+/// payload limit, the name rules) are constants here, exported from the spec
+/// too: [`wire::MAX_PUBLISH_PAYLOAD_BYTES`], [`wire::NAME_PATTERN`],
+/// [`wire::RESERVED_NAMES`], [`wire::MAX_NAME_BYTES`].
 pub mod wire {
+    pub use crate::generated::rules::*;
     pub use crate::generated::types::*;
 }
 
@@ -150,6 +156,10 @@ pub mod admin_wire {
 
 /// The generated Topics client and what it needs, for operations this crate
 /// does not wrap (see [`TopicClient::generated`]).
+///
+/// Build one with `Client::new_with_client` and a `reqwest::Client`: this
+/// crate's reqwest has no built-in TLS provider, so `Client::new` panics unless
+/// the program installed one (see `client/src/tls.rs`).
 pub mod raw {
     pub use crate::generated::{ByteStream, Client, Error, ResponseValue};
     pub use crate::hooks::Hooks;

@@ -1,8 +1,10 @@
 //! Percent-encoding of cache and topic names in request paths.
 //!
-//! The generated client calls [`encode_path`] (the xtask points it here) rather
-//! than progenitor's own, which leaves `\` unescaped; URL parsers read `\` as `/`
-//! in http(s) URLs, so a topic `a\b` would silently become the path `a/b`.
+//! The generated client calls [`encode_path`] rather than progenitor's own,
+//! which leaves `\` unescaped; URL parsers read `\` as `/` in http(s) URLs, so
+//! a topic `a\b` would silently become the path `a/b`. The
+//! `strict-path-encoding` rewrite in `xtask/codegen` points it here; this
+//! module never imports the generated code.
 
 use std::borrow::Cow;
 

@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use crate::client::TopicClient;
 use crate::error::Error;
+use crate::wire;
 
 /// A message to publish: text (`text/plain`) or bytes (`application/octet-stream`).
 ///
@@ -73,8 +74,10 @@ impl From<Bytes> for PublishValue {
     }
 }
 
-/// Rejects cache and topic names that cannot travel as themselves: empty or
-/// whitespace-only ones, and `.` and `..`.
+/// Rejects cache and topic names that cannot travel as themselves: those
+/// without a non-whitespace character (the spec's
+/// [`NAME_PATTERN`](wire::NAME_PATTERN)), and the
+/// [`RESERVED_NAMES`](wire::RESERVED_NAMES) `.` and `..`.
 pub(crate) fn validate_names(cache: &str, topic: &str) -> Result<(), Error> {
     for (what, name) in [("cache", cache), ("topic", topic)] {
         // Not `trim().is_empty()`: this stops at the first visible character
@@ -88,7 +91,7 @@ pub(crate) fn validate_names(cache: &str, topic: &str) -> Result<(), Error> {
         }
         // URL parsers resolve these path segments (escaped too: `%2E` is a
         // dot to them), so the request would go to another path.
-        if name == "." || name == ".." {
+        if wire::RESERVED_NAMES.contains(&name) {
             return Err(Error::InvalidInput {
                 reason: format!(
                     "the {what} name {name:?} cannot be sent in a URL path (it means \"this\" or \"parent\" directory there); choose another name"
@@ -162,5 +165,38 @@ impl TopicClient {
                 Err(err)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_names;
+    use crate::wire;
+
+    #[test]
+    fn the_name_check_implements_the_pattern_the_spec_states() {
+        // validate_names reads `\S` ("contains a non-whitespace character")
+        // as `!chars().all(char::is_whitespace)`; a new pattern in the spec
+        // needs new code here.
+        assert_eq!(
+            wire::NAME_PATTERN,
+            r"\S",
+            "the spec's name pattern changed; update validate_names to match it"
+        );
+        for bad in ["", " ", "\t\n", "\u{3000}"] {
+            assert!(validate_names(bad, "t").is_err(), "cache {bad:?}");
+            assert!(validate_names("c", bad).is_err(), "topic {bad:?}");
+        }
+        assert!(validate_names(" c ", "t\u{3000}x").is_ok());
+    }
+
+    #[test]
+    fn every_reserved_name_the_spec_lists_is_refused() {
+        assert!(!wire::RESERVED_NAMES.is_empty());
+        for name in wire::RESERVED_NAMES {
+            assert!(validate_names(name, "t").is_err(), "cache {name:?}");
+            assert!(validate_names("c", name).is_err(), "topic {name:?}");
+        }
+        assert!(validate_names("...", ".a").is_ok());
     }
 }

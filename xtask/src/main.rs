@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's chores, one subcommand each.
 //!
-//! - `codegen [--check]`: regenerate (or verify) `client/src/generated.rs` from
-//!   `openapi/momento-http.yaml`.
+//! - `codegen [--check]`: regenerate (or verify) `client/src/generated*.rs`
+//!   from `openapi/`, by running the `xtask-codegen` package.
 //! - `conformance [ARGS]`: run the certification suite (in-process emulator by
 //!   default; `--endpoint URL --api-key KEY --cache NAME` for any other).
 //! - `bench [--quick]`, `soak [--messages N]`, `storm [--requests N]`: measure
@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate client/src/generated.rs from openapi/momento-http.yaml.
+    /// Regenerate client/src/generated*.rs from openapi/ (runs the xtask-codegen package).
     Codegen {
         /// Write nothing; fail if the checked-in code differs from what the spec generates.
         #[arg(long)]

@@ -1,0 +1,36 @@
+//! TLS for the client's own reqwest client: rustls with the ring provider and
+//! the platform's root certificates.
+//!
+//! The crate asks reqwest for `rustls-no-provider` (see `client/Cargo.toml`
+//! for why ring), so reqwest has no provider of its own to fall back on;
+//! [`http_client_builder`] hands it a finished rustls configuration instead
+//! of relying on a process-wide default. A `reqwest::Client` built
+//! elsewhere (`reqwest::Client::new()`, the generated `raw::Client::new`)
+//! needs a provider from its program: reqwest's `rustls` feature, or
+//! `rustls::crypto::ring::default_provider().install_default()`.
+
+use std::sync::Arc;
+
+use rustls_platform_verifier::BuilderVerifierExt as _;
+
+/// A reqwest builder whose TLS is rustls with ring, verifying servers against
+/// the platform's roots (as reqwest's own rustls setup does).
+pub(crate) fn http_client_builder() -> Result<reqwest::ClientBuilder, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_platform_verifier()?
+        .with_no_client_auth();
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(config))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_client_builds_with_the_ring_configuration() {
+        let client = super::http_client_builder()
+            .expect("rustls accepts ring's defaults and the platform roots")
+            .build();
+        assert!(client.is_ok(), "{client:?}");
+    }
+}
