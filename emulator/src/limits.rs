@@ -28,7 +28,7 @@ impl Default for Limits {
             ops_per_second: Some(10_000),
             concurrent_subscriptions: Some(10_000),
             max_caches: Some(1_000),
-            max_payload_bytes: 4096,
+            max_payload_bytes: momento_http::wire::MAX_PUBLISH_PAYLOAD_BYTES,
             max_topics: Some(100_000),
         }
     }
@@ -42,7 +42,7 @@ impl Limits {
             ops_per_second: Some(10),
             concurrent_subscriptions: Some(100),
             max_caches: Some(3),
-            max_payload_bytes: 4096,
+            max_payload_bytes: momento_http::wire::MAX_PUBLISH_PAYLOAD_BYTES,
             max_topics: Some(100_000),
         }
     }

@@ -295,11 +295,7 @@ pub(crate) fn items(events: &[Event]) -> Vec<(u64, u64, String)> {
 
 /// Decode base64 in any of the accepted variants (docs/api.md §4).
 pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
-        .iter()
-        .find_map(|e| e.decode(s).ok())
+    momento_http::codec::decode_base64_lenient(s).ok()
 }
 
 /// A failure built from a batch.

@@ -9,6 +9,7 @@ use crate::failure::{CheckError, task_failed};
 use crate::registry::Check;
 use crate::request::Req;
 use crate::target::Target;
+use momento_http::wire::MAX_PUBLISH_PAYLOAD_BYTES;
 use std::sync::Arc;
 
 pub(super) fn checks() -> Vec<Check> {
@@ -90,7 +91,12 @@ async fn bytes_204(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn at_limit_204(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("at-limit");
-    let req = Req::publish_bytes(&t.cache, &topic, t.token(), &[b'x'; 4096]);
+    let req = Req::publish_bytes(
+        &t.cache,
+        &topic,
+        t.token(),
+        &[b'x'; MAX_PUBLISH_PAYLOAD_BYTES],
+    );
     t.expect_status(
         "a 4096-byte payload (the 4 KB limit) is accepted",
         &req,

@@ -17,8 +17,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use momento_http::wire;
 
-/// Longest cache or topic name (bytes).
-pub const MAX_NAME_BYTES: usize = 255;
+/// The name rules, from the spec (`Name` schema; docs/api.md §3).
+pub use momento_http::wire::{MAX_NAME_BYTES, RESERVED_NAMES};
 
 /// An error answer: JSON `{status, title, detail}`.
 #[derive(Debug)]
@@ -144,6 +144,11 @@ pub fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() {
         return Err(ApiError::bad_request(format!(
             "the {kind} name is empty or only whitespace"
+        )));
+    }
+    if RESERVED_NAMES.contains(&name) {
+        return Err(ApiError::bad_request(format!(
+            "the {kind} name `{name}` is reserved: URLs resolve it away; choose another"
         )));
     }
     if name.len() > MAX_NAME_BYTES {
