@@ -125,9 +125,10 @@ the standard or URL-safe alphabet, padded or not.
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Momento Topics HTTP API
+/**Client for Momento HTTP API (Topics and cache)
 
-Publish to and long-poll subscribe from Momento Topics over plain HTTP.
+Publish to and long-poll subscribe from Momento Topics, and get, set and
+delete cache items, over plain HTTP.
 The token goes in exactly one place: the `Authorization` header (the raw
 token, no `Bearer ` prefix) or the `token` query parameter.
 

@@ -1,7 +1,7 @@
 //! Where the client sends its requests: one of Momento's regions, or any base URL.
 //!
 //! Momento's HTTP API lives at `https://api.cache.<cell>.prod.a.momentohq.com`
-//! (SPEC §1). Each public region maps to one cell; private cells and the
+//! (docs/api.md §1). Each public region maps to one cell; private cells and the
 //! emulator (`http://127.0.0.1:PORT`) are reached through [`Region::Custom`].
 
 use std::fmt;
@@ -53,7 +53,7 @@ pub enum Region {
     Custom(Url),
 }
 
-/// Every named region with its AWS name and Momento cell (SPEC §1).
+/// Every named region with its AWS name and Momento cell (docs/api.md §1).
 const REGIONS: [(Region, &str, &str); 11] = [
     (Region::UsWest2, "us-west-2", "cell-4-us-west-2-1"),
     (Region::UsEast1, "us-east-1", "cell-us-east-1-1"),
@@ -81,7 +81,7 @@ const REGIONS: [(Region, &str, &str); 11] = [
 ];
 
 impl Region {
-    /// All eleven named regions, in the order of SPEC §1.
+    /// All eleven named regions, in the order of docs/api.md §1.
     pub fn all() -> impl Iterator<Item = Region> {
         REGIONS.iter().map(|(r, _, _)| r.clone())
     }
