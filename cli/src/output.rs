@@ -150,9 +150,7 @@ impl Rendered {
                 },
             ),
             TopicEvent::ConnectionRestored { away, failures } => lifecycle(
-                format!(
-                    "connection restored after {away:.1?} ({failures} failed polls); nothing was skipped"
-                ),
+                restored(*away, *failures, before),
                 JsonEvent::ConnectionRestored {
                     away_ms: millis(*away),
                     failures: *failures,
@@ -200,6 +198,16 @@ fn lifecycle(text: String, json: JsonEvent) -> Rendered {
         kind: Kind::Lifecycle,
         text,
         json,
+    }
+}
+
+/// The readable line for a restored connection: where the subscription
+/// picks up, so a reader can tell what follows is what it missed.
+fn restored(away: std::time::Duration, failures: u32, before: Cursor) -> String {
+    let line = format!("connection restored after {away:.1?} ({failures} failed polls)");
+    match before.sequence_number {
+        0 => line,
+        n => format!("{line}; resuming at #{n}"),
     }
 }
 
@@ -364,5 +372,52 @@ mod tests {
     fn a_text_with_a_newline_stays_on_one_line() {
         let r = item(1, 1, &TopicValue::Text("a\nb".into()), &None);
         assert_eq!(r.text, r#"#1 "a\nb""#);
+    }
+
+    #[test]
+    fn connection_restored_and_no_progress_are_json_objects_with_milliseconds() {
+        let restored = TopicEvent::ConnectionRestored {
+            away: std::time::Duration::from_millis(2412),
+            failures: 4,
+        };
+        let r = Rendered::of(&restored, at(3, 9)).expect("a known event");
+        assert_eq!(r.kind, Kind::Lifecycle);
+        assert_eq!(
+            serde_json::to_string(&r.json).unwrap(),
+            r#"{"type":"connection_restored","away_ms":2412,"failures":4}"#
+        );
+        let idle = TopicEvent::NoProgress {
+            polls: 3,
+            wait: std::time::Duration::from_millis(800),
+        };
+        let r = Rendered::of(&idle, at(3, 9)).expect("a known event");
+        assert_eq!(
+            serde_json::to_string(&r.json).unwrap(),
+            r#"{"type":"no_progress","polls":3,"wait_ms":800}"#
+        );
+    }
+
+    #[test]
+    fn in_text_the_connections_health_goes_to_stderr_not_stdout() {
+        let restored = TopicEvent::ConnectionRestored {
+            away: std::time::Duration::from_millis(1500),
+            failures: 2,
+        };
+        let r = Rendered::of(&restored, at(3, 9)).unwrap();
+        let (mut out, mut messages) = (Vec::new(), Vec::new());
+        r.write(Format::Text, &mut out, &mut messages).unwrap();
+        assert!(out.is_empty());
+        assert_eq!(
+            String::from_utf8(messages).unwrap(),
+            "connection restored after 1.5s (2 failed polls); resuming at #3\n"
+        );
+        let (mut out, mut messages) = (Vec::new(), Vec::new());
+        r.write(Format::Jsonl, &mut out, &mut messages).unwrap();
+        assert!(messages.is_empty());
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .starts_with(r#"{"type":"connection_restored""#)
+        );
     }
 }
