@@ -754,3 +754,36 @@ fn an_outage_is_told_on_stderr_in_text_while_stdout_keeps_only_messages() {
         .unwrap_or_else(|| panic!("{err}"));
     assert!(lost < restored, "{err}");
 }
+
+#[test]
+fn a_refused_connection_mid_subscription_is_lost_then_restored_and_resumes_at_its_cursor() {
+    let emu = Emu::start();
+    emu.publish("t", &["before"]);
+    let mut child = watch_two(&emu, "jsonl");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = move || -> Value {
+        let line = lines.next().expect("a line").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    assert_eq!(next()["text"], "before");
+    // The listener closes: the waiting poll's connection is closed, and new
+    // ones are refused by the kernel, as with a host that went away.
+    emu.start_outage(momento_http::admin_wire::OutageMode::Refuse);
+    let lost = next();
+    assert_eq!(lost["type"], "connection_lost", "{lost}");
+    emu.end_outage();
+    emu.publish("t", &["after"]);
+    let mut event = next();
+    while event["type"] == "connection_lost" {
+        event = next();
+    }
+    assert_eq!(event["type"], "connection_restored", "{event}");
+    let item = next();
+    assert_eq!(
+        (&item["sequence_number"], &item["text"]),
+        (&Value::from(2), &Value::from("after")),
+        "{item}"
+    );
+    let (status, err) = finish(child);
+    assert!(status.success(), "{err}");
+}
