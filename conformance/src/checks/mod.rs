@@ -196,12 +196,14 @@ impl Subscriber {
             .history_of(&self.topic, |h| h.expect(&self.name, payload));
     }
 
-    /// ` (connection lost: ...)` when any was, for failure details.
+    /// ` (a subscriber waiting for #N on page P lost its connection (...);
+    /// restored after ...)` when any was, for failure details: each entry
+    /// is a whole sentence.
     pub fn connection_report(&self) -> String {
         if self.connection_events.is_empty() {
             String::new()
         } else {
-            format!(" (connection lost: {})", self.connection_events.join("; "))
+            format!(" ({})", self.connection_events.join("; "))
         }
     }
 
