@@ -1,9 +1,11 @@
 //! How subscription events are written: readable lines, or one JSON object
 //! per line (`--format jsonl`).
 //!
-//! This is the one place that matches on [`TopicEvent`], without a wildcard:
-//! when the client grows a variant (connection lost/restored, say), the
-//! compiler points here, to [`Rendered::of`], and nowhere else.
+//! This is the one place that matches on [`TopicEvent`]. Data (items and
+//! gaps) goes to stdout in either format; the connection's health
+//! (connection lost, restored, polls without progress) is a message, so the
+//! readable format puts it on stderr, while `--format jsonl` keeps one
+//! stream of events on stdout, each with its `type`.
 
 use std::io::Write;
 
@@ -17,7 +19,7 @@ use serde::Serialize;
 pub enum Format {
     /// One readable line per event: `#12 hello`, `#13 [3 bytes, base64] AQID`, `!! gap ...`.
     Text,
-    /// One JSON object per line: {"type":"item",...} or {"type":"discontinuity",...}.
+    /// One JSON object per line on stdout, by "type": item, discontinuity, connection_lost, connection_restored, no_progress.
     Jsonl,
 }
 
@@ -31,6 +33,8 @@ pub enum Kind {
         /// Messages known lost.
         lost: Option<u64>,
     },
+    /// The connection's health: not data, not counted.
+    Lifecycle,
 }
 
 /// An event, ready to be written in either format.
@@ -83,14 +87,40 @@ pub enum JsonEvent {
         /// What was lost, in words.
         message: String,
     },
+    /// A poll failed (connection refused or reset, timeout, 429, 5xx); the
+    /// subscription tries again by itself and loses nothing meanwhile.
+    ConnectionLost {
+        /// What went wrong, in words.
+        error: String,
+        /// Milliseconds until the next try.
+        retry_in_ms: u64,
+        /// Failed polls in a row, this one included (1: the outage begins).
+        failures: u32,
+    },
+    /// A poll succeeded after `connection_lost`; what was published meanwhile
+    /// follows, as items or behind a discontinuity.
+    ConnectionRestored {
+        /// Milliseconds from the first failed poll to this success.
+        away_ms: u64,
+        /// How many polls failed in between.
+        failures: u32,
+    },
+    /// The server answers but polls make no progress (an immediate empty
+    /// answer, or only messages already seen): the next poll waits.
+    NoProgress {
+        /// Polls in a row without progress.
+        polls: u32,
+        /// Milliseconds before the next poll.
+        wait_ms: u64,
+    },
 }
 
 impl Rendered {
-    /// Renders `event` (an item or a discontinuity, never a lifecycle
-    /// event), received when the subscription stood at `before`. The only
-    /// match on [`TopicEvent`] in this program.
-    pub fn of(event: &TopicEvent, before: Cursor) -> Rendered {
-        match event {
+    /// Renders `event`, received when the subscription stood at `before`.
+    /// The only match on [`TopicEvent`] in this program; `None` for a kind
+    /// of event this program does not know yet (the enum is non-exhaustive).
+    pub fn of(event: &TopicEvent, before: Cursor) -> Option<Rendered> {
+        Some(match event {
             TopicEvent::Item {
                 sequence_number,
                 sequence_page,
@@ -105,14 +135,54 @@ impl Rendered {
                 synthesized,
                 ..
             } => gap(before, *last, *new, *new_page, *synthesized),
-            // The connection's health goes to stderr (see topic.rs), never here.
-            other => unreachable!("not a data event: {other:?}"),
-        }
+            TopicEvent::ConnectionLost {
+                error,
+                retry_in,
+                failures,
+            } => lifecycle(
+                format!(
+                    "connection lost: {error}; retrying in {retry_in:.1?} (failed polls in a row: {failures})"
+                ),
+                JsonEvent::ConnectionLost {
+                    error: error.to_string(),
+                    retry_in_ms: millis(*retry_in),
+                    failures: *failures,
+                },
+            ),
+            TopicEvent::ConnectionRestored { away, failures } => lifecycle(
+                restored(*away, *failures, before),
+                JsonEvent::ConnectionRestored {
+                    away_ms: millis(*away),
+                    failures: *failures,
+                },
+            ),
+            TopicEvent::NoProgress { polls, wait } => lifecycle(
+                format!("no progress after {polls} polls; waiting {wait:.1?} before the next"),
+                JsonEvent::NoProgress {
+                    polls: *polls,
+                    wait_ms: millis(*wait),
+                },
+            ),
+            _ => return None,
+        })
     }
 
-    /// Writes the event in `format`, one line, flushed (a pipe sees it at once).
-    pub fn write(&self, format: Format, out: &mut impl Write) -> std::io::Result<()> {
+    /// Writes the event in `format`, one line, flushed (a pipe sees it at
+    /// once): data to `out`; in the readable format the connection's health
+    /// goes to `messages` (stderr) instead.
+    pub fn write(
+        &self,
+        format: Format,
+        out: &mut impl Write,
+        messages: &mut impl Write,
+    ) -> std::io::Result<()> {
         match format {
+            Format::Text if self.kind == Kind::Lifecycle => {
+                // stderr: a failure to write a message is not a reason to stop.
+                let _ = writeln!(messages, "{}", self.text);
+                let _ = messages.flush();
+                return Ok(());
+            }
             Format::Text => writeln!(out, "{}", self.text)?,
             Format::Jsonl => {
                 serde_json::to_writer(&mut *out, &self.json)?;
@@ -121,6 +191,28 @@ impl Rendered {
         }
         out.flush()
     }
+}
+
+fn lifecycle(text: String, json: JsonEvent) -> Rendered {
+    Rendered {
+        kind: Kind::Lifecycle,
+        text,
+        json,
+    }
+}
+
+/// The readable line for a restored connection: where the subscription
+/// picks up, so a reader can tell what follows is what it missed.
+fn restored(away: std::time::Duration, failures: u32, before: Cursor) -> String {
+    let line = format!("connection restored after {away:.1?} ({failures} failed polls)");
+    match before.sequence_number {
+        0 => line,
+        n => format!("{line}; resuming at #{n}"),
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn item(
@@ -280,5 +372,52 @@ mod tests {
     fn a_text_with_a_newline_stays_on_one_line() {
         let r = item(1, 1, &TopicValue::Text("a\nb".into()), &None);
         assert_eq!(r.text, r#"#1 "a\nb""#);
+    }
+
+    #[test]
+    fn connection_restored_and_no_progress_are_json_objects_with_milliseconds() {
+        let restored = TopicEvent::ConnectionRestored {
+            away: std::time::Duration::from_millis(2412),
+            failures: 4,
+        };
+        let r = Rendered::of(&restored, at(3, 9)).expect("a known event");
+        assert_eq!(r.kind, Kind::Lifecycle);
+        assert_eq!(
+            serde_json::to_string(&r.json).unwrap(),
+            r#"{"type":"connection_restored","away_ms":2412,"failures":4}"#
+        );
+        let idle = TopicEvent::NoProgress {
+            polls: 3,
+            wait: std::time::Duration::from_millis(800),
+        };
+        let r = Rendered::of(&idle, at(3, 9)).expect("a known event");
+        assert_eq!(
+            serde_json::to_string(&r.json).unwrap(),
+            r#"{"type":"no_progress","polls":3,"wait_ms":800}"#
+        );
+    }
+
+    #[test]
+    fn in_text_the_connections_health_goes_to_stderr_not_stdout() {
+        let restored = TopicEvent::ConnectionRestored {
+            away: std::time::Duration::from_millis(1500),
+            failures: 2,
+        };
+        let r = Rendered::of(&restored, at(3, 9)).unwrap();
+        let (mut out, mut messages) = (Vec::new(), Vec::new());
+        r.write(Format::Text, &mut out, &mut messages).unwrap();
+        assert!(out.is_empty());
+        assert_eq!(
+            String::from_utf8(messages).unwrap(),
+            "connection restored after 1.5s (2 failed polls); resuming at #3\n"
+        );
+        let (mut out, mut messages) = (Vec::new(), Vec::new());
+        r.write(Format::Jsonl, &mut out, &mut messages).unwrap();
+        assert!(messages.is_empty());
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .starts_with(r#"{"type":"connection_restored""#)
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! [`Fake`] is a small topic server, correct unless a [`Breakage`] says
 //! otherwise: one per violation class (loss, phantom, reorder against
 //! publish order, repeat, skipped numbers, no long-poll wait, silent stale
-//! page, discontinuity without its page, wrong `last`).
+//! page, discontinuity without its page, wrong `last`), and an [`Outage`]
+//! that cuts subscribe connections for a while.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -185,8 +186,54 @@ struct TopicState {
     held: Option<String>,
 }
 
+/// Subscribe answers cut off mid-body (headers sent, then the connection
+/// dies), from the `from_poll`-th subscribe request on, for `lasts`.
+struct Outage {
+    from_poll: u64,
+    lasts: Duration,
+    polls: std::sync::atomic::AtomicU64,
+    started: std::sync::OnceLock<tokio::time::Instant>,
+}
+
+impl Outage {
+    fn new(from_poll: u64, lasts: Duration) -> Outage {
+        Outage {
+            from_poll,
+            lasts,
+            polls: Default::default(),
+            started: Default::default(),
+        }
+    }
+
+    /// Counts a subscribe request; whether its connection is cut.
+    fn cuts(&self) -> bool {
+        let n = self.polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if n < self.from_poll {
+            return false;
+        }
+        let started = *self.started.get_or_init(tokio::time::Instant::now);
+        started.elapsed() < self.lasts
+    }
+}
+
+/// A 200 whose body breaks off: the client sees its connection lost.
+fn cut_connection() -> Response {
+    let broken = futures::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "outage",
+        ))
+    });
+    (
+        [("content-type", "application/json")],
+        axum::body::Body::from_stream(broken),
+    )
+        .into_response()
+}
+
 struct Fake {
     breakage: Breakage,
+    outage: Option<Outage>,
     topics: Mutex<HashMap<String, TopicState>>,
     changed: tokio::sync::Notify,
 }
@@ -297,6 +344,9 @@ async fn fake_subscribe(
     if cache != "cache" {
         return (StatusCode::NOT_FOUND, "Cache Not Found").into_response();
     }
+    if fake.outage.as_ref().is_some_and(Outage::cuts) {
+        return cut_connection();
+    }
     let num = |k: &str| q.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
     let (mut n, p) = (num("sequence_number"), num("sequence_page"));
     if n == 0 {
@@ -325,8 +375,18 @@ async fn fake_subscribe(
 /// Run `ids` (the run-wide history checks included when named) against a
 /// fake server with `breakage`.
 async fn run_broken(breakage: Breakage, ids: &[&str]) -> HashMap<String, CheckResult> {
+    run_broken_with(breakage, None, ids).await
+}
+
+/// [`run_broken`], with subscribe connections cut as `outage` says.
+async fn run_broken_with(
+    breakage: Breakage,
+    outage: Option<Outage>,
+    ids: &[&str],
+) -> HashMap<String, CheckResult> {
     let fake = Arc::new(Fake {
         breakage,
+        outage,
         topics: Mutex::new(HashMap::new()),
         changed: tokio::sync::Notify::new(),
     });
@@ -536,4 +596,71 @@ async fn the_fake_without_breakage_passes_what_the_broken_ones_fail() {
     for id in ids {
         assert_eq!(r[id].outcome, Outcome::Pass, "{id}: {:?}", r[id]);
     }
+}
+
+// ---- connections lost under the suite's own subscribers ----
+
+const PLUS_ONE: &str = "subscribe.numbering.plus-one";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_lost_for_a_while_is_named_with_its_duration_in_the_failure() {
+    // The check's second poll (after its first answer) loses its connection
+    // for 600 ms; the server also skips numbers, so the check fails, and its
+    // detail says what the subscriber lost and for how long.
+    let outage = Outage::new(2, Duration::from_millis(600));
+    let r = run_broken_with(Breakage::SkippedNumbers, Some(outage), &[PLUS_ONE]).await;
+    caught(
+        &r,
+        PLUS_ONE,
+        &[
+            "previous one + 1",
+            "a subscriber waiting for #2 on page 77 lost its connection",
+            "restored after",
+            "failed polls",
+        ],
+    );
+    let detail = &r[PLUS_ONE].detail;
+    let away = detail
+        .split("restored after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no duration in: {detail}"));
+    let millis = if let Some(ms) = away.strip_suffix("ms") {
+        ms.parse::<f64>().unwrap()
+    } else {
+        away.strip_suffix('s').unwrap().parse::<f64>().unwrap() * 1000.0
+    };
+    assert!(millis >= 500.0, "away at least the outage: {detail}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_never_comes_back_fails_the_check_instead_of_hanging() {
+    let started = std::time::Instant::now();
+    let outage = Outage::new(2, Duration::from_secs(3600));
+    let r = run_broken_with(Breakage::None, Some(outage), &[PLUS_ONE]).await;
+    assert_eq!(r[PLUS_ONE].outcome, Outcome::Fail, "{:?}", r[PLUS_ONE]);
+    caught(
+        &r,
+        PLUS_ONE,
+        &[
+            "connection is restored within",
+            "a subscriber waiting for #2 on page 77 lost its connection",
+            "not restored after",
+            "failed polls",
+        ],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "it gave up within its budget: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_restored_before_anything_was_missed_does_not_fail_a_correct_server() {
+    // What the subscriber waited for arrives after the outage: the check
+    // judges delivery, which was complete.
+    let outage = Outage::new(2, Duration::from_millis(300));
+    let r = run_broken_with(Breakage::None, Some(outage), &[PLUS_ONE]).await;
+    assert_eq!(r[PLUS_ONE].outcome, Outcome::Pass, "{:?}", r[PLUS_ONE]);
 }

@@ -18,7 +18,8 @@ pub struct Emu {
 
 impl Emu {
     /// An emulator with [`CACHE`] and short long polls, so an idle
-    /// subscription notices `--timeout` and Ctrl-C at once.
+    /// subscription notices `--timeout` and Ctrl-C at once. Its admin API has
+    /// a listener of its own, so it stays reachable during a `refuse` outage.
     pub fn start() -> Emu {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -30,6 +31,7 @@ impl Emu {
                 Emulator::builder()
                     .cache(CACHE)
                     .long_poll_wait(Duration::from_millis(300))
+                    .admin_listen("127.0.0.1:0".parse().unwrap())
                     .start(),
             )
             .expect("the emulator starts");
@@ -43,9 +45,33 @@ impl Emu {
         cmd
     }
 
-    /// The emulator's generated admin client (evict, reset, webhooks).
-    pub fn admin(&self) -> momento_http::admin_wire::Client {
-        momento_http::admin_wire::Client::new(&self.emulator.base_url())
+    /// The emulator's typed admin client (evict, reset, webhooks).
+    pub fn admin(&self) -> momento_http::EmulatorAdmin {
+        momento_http::EmulatorAdmin::new(&self.emulator.admin_url()).expect("admin client")
+    }
+
+    /// Stages an outage of the topic routes in `mode` until [`Emu::end_outage`].
+    ///
+    /// Through the generated admin client: the typed one has no outage
+    /// operations in this build.
+    pub fn start_outage(&self, mode: momento_http::admin_wire::OutageMode) {
+        let admin = momento_http::admin_wire::Client::new(&self.emulator.admin_url());
+        let request = momento_http::admin_wire::OutageRequest {
+            mode,
+            duration_ms: None,
+            retry_after_seconds: None,
+        };
+        self.rt
+            .block_on(admin.start_outage(&request))
+            .expect("the outage starts");
+    }
+
+    /// Ends the outage [`Emu::start_outage`] began.
+    pub fn end_outage(&self) {
+        let admin = momento_http::admin_wire::Client::new(&self.emulator.admin_url());
+        self.rt
+            .block_on(admin.end_outage())
+            .expect("the outage ends");
     }
 
     /// A key for this emulator with `spec`.
@@ -68,7 +94,6 @@ impl Emu {
         self.rt
             .block_on(self.admin().inspect_topic(CACHE, topic))
             .expect("inspect")
-            .into_inner()
             .sequence_page
     }
 }

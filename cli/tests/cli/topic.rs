@@ -224,11 +224,7 @@ fn an_evicted_range_is_a_gap_that_names_what_was_lost() {
     let emu = Emu::start();
     emu.publish("t", &["m1", "m2", "m3", "m4"]);
     emu.rt
-        .block_on(emu.admin().evict_messages(
-            CACHE,
-            "t",
-            &momento_http::admin_wire::EvictRequest { count: 2 },
-        ))
+        .block_on(emu.admin().evict_messages(CACHE, "t", 2))
         .expect("evict");
     let page = emu.page("t");
     let out = emu
@@ -649,4 +645,145 @@ fn a_closed_pipe_ends_quietly_and_resumes_at_the_message_it_could_not_write() {
     // counted, and resuming starts with it.
     assert!(err.starts_with("received 0 messages;"), "{err}");
     assert_eq!(resume_point(&err).0, 1, "{err}");
+}
+
+/// A subscriber of topic `t` from #1, running until `--count 2`, its output
+/// piped; `format` is `text` or `jsonl`.
+fn watch_two(emu: &Emu, format: &str) -> std::process::Child {
+    Command::new(BIN)
+        .args([
+            "topic",
+            "subscribe",
+            CACHE,
+            "t",
+            "--from",
+            "1",
+            "--count",
+            "2",
+        ])
+        .args(["--format", format])
+        .env("MOMENTO_API_KEY", emu.emulator.api_key())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (at most 10 s) for `child` to exit; its status and stderr.
+fn finish(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the subscription did not end");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (status, err)
+}
+
+#[test]
+fn an_outage_is_reported_as_lost_then_restored_in_jsonl_with_no_message_skipped() {
+    let emu = Emu::start();
+    emu.publish("t", &["before"]);
+    let mut child = watch_two(&emu, "jsonl");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = move || -> Value {
+        let line = lines.next().expect("a line").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    assert_eq!(next()["text"], "before");
+    // The subscription now waits in a long poll; the outage answers it 503.
+    emu.start_outage(momento_http::admin_wire::OutageMode::Unavailable);
+    let lost = next();
+    assert_eq!(lost["type"], "connection_lost", "{lost}");
+    assert_eq!(lost["failures"], 1, "{lost}");
+    assert!(lost["retry_in_ms"].is_u64(), "{lost}");
+    assert!(lost["error"].as_str().unwrap().contains("503"), "{lost}");
+    emu.end_outage();
+    emu.publish("t", &["after"]);
+    // More failed polls may be reported before the one that succeeds.
+    let mut event = next();
+    let mut failures = 1;
+    while event["type"] == "connection_lost" {
+        failures = event["failures"].as_u64().unwrap();
+        event = next();
+    }
+    assert_eq!(event["type"], "connection_restored", "{event}");
+    assert_eq!(event["failures"], failures, "{event}");
+    assert!(event["away_ms"].is_u64(), "{event}");
+    let item = next();
+    assert_eq!(item["type"], "item", "{item}");
+    assert_eq!(item["sequence_number"], 2, "{item}");
+    assert_eq!(item["text"], "after", "{item}");
+    let (status, err) = finish(child);
+    assert!(status.success(), "{err}");
+    assert!(
+        !err.contains("connection lost"),
+        "jsonl keeps events on stdout: {err}"
+    );
+    assert_eq!(resume_point(&err), (3, emu.page("t")));
+}
+
+#[test]
+fn an_outage_is_told_on_stderr_in_text_while_stdout_keeps_only_messages() {
+    let emu = Emu::start();
+    emu.publish("t", &["before"]);
+    let mut child = watch_two(&emu, "text");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "#1 before");
+    emu.start_outage(momento_http::admin_wire::OutageMode::Unavailable);
+    // Give the waiting poll its 503 before the outage ends.
+    std::thread::sleep(Duration::from_millis(300));
+    emu.end_outage();
+    emu.publish("t", &["after"]);
+    assert_eq!(lines.next().unwrap().unwrap(), "#2 after");
+    assert!(lines.next().is_none(), "only messages on stdout");
+    let (status, err) = finish(child);
+    assert!(status.success(), "{err}");
+    let lost = err
+        .find("connection lost: ")
+        .unwrap_or_else(|| panic!("{err}"));
+    let restored = err
+        .find("connection restored after ")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(lost < restored, "{err}");
+}
+
+#[test]
+fn a_refused_connection_mid_subscription_is_lost_then_restored_and_resumes_at_its_cursor() {
+    let emu = Emu::start();
+    emu.publish("t", &["before"]);
+    let mut child = watch_two(&emu, "jsonl");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = move || -> Value {
+        let line = lines.next().expect("a line").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    assert_eq!(next()["text"], "before");
+    // The listener closes: the waiting poll's connection is closed, and new
+    // ones are refused by the kernel, as with a host that went away.
+    emu.start_outage(momento_http::admin_wire::OutageMode::Refuse);
+    let lost = next();
+    assert_eq!(lost["type"], "connection_lost", "{lost}");
+    emu.end_outage();
+    emu.publish("t", &["after"]);
+    let mut event = next();
+    while event["type"] == "connection_lost" {
+        event = next();
+    }
+    assert_eq!(event["type"], "connection_restored", "{event}");
+    let item = next();
+    assert_eq!(
+        (&item["sequence_number"], &item["text"]),
+        (&Value::from(2), &Value::from("after")),
+        "{item}"
+    );
+    let (status, err) = finish(child);
+    assert!(status.success(), "{err}");
 }

@@ -222,7 +222,7 @@ fn receive_one(listener: &TcpListener) -> (Vec<u8>, String) {
 fn a_real_delivery_from_the_emulator_verifies_and_fails_after_rotation() {
     let emu = Emu::start();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let admin = EmulatorAdmin::new(&emu.emulator.base_url()).unwrap();
+    let admin = EmulatorAdmin::new(&emu.emulator.admin_url()).unwrap();
     let id = WebhookId {
         cache_name: CACHE.into(),
         webhook_name: "hook".into(),

@@ -8,6 +8,7 @@
 
 mod auth;
 mod cache;
+mod connection;
 mod discontinuity;
 mod emulator;
 mod errors;
@@ -150,10 +151,10 @@ pub(crate) struct Subscriber {
     pub seq: u64,
     /// The `sequence_page` of the next poll.
     pub page: u64,
-    /// Connections lost under this subscriber, in words. Today a poll's
-    /// transport error; where the suite subscribes through the client's
-    /// `Subscription`, its connection lost/restored events belong here too,
-    /// and [`Subscriber::connection_report`] puts them in failure details.
+    /// Connections lost under this subscriber, in words: what it was
+    /// waiting for, the error, and how long until the connection came back
+    /// (or that it did not); [`Subscriber::connection_report`] puts them in
+    /// failure details.
     pub connection_events: Vec<String>,
 }
 
@@ -195,22 +196,35 @@ impl Subscriber {
             .history_of(&self.topic, |h| h.expect(&self.name, payload));
     }
 
-    /// ` (connection lost: ...)` when any was, for failure details.
+    /// ` (a subscriber waiting for #N on page P lost its connection (...);
+    /// restored after ...)` when any was, for failure details: each entry
+    /// is a whole sentence.
     pub fn connection_report(&self) -> String {
         if self.connection_events.is_empty() {
             String::new()
         } else {
-            format!(" (connection lost: {})", self.connection_events.join("; "))
+            format!(" ({})", self.connection_events.join("; "))
         }
     }
 
-    /// One poll that must answer 200 with a body the schema accepts.
+    /// One poll that must answer 200 with a body the schema accepts. A
+    /// lost connection is retried for a while (see `connection.rs`) and
+    /// recorded; one that does not come back fails the check, saying so.
     pub async fn poll(&mut self) -> Result<Batch, CheckError> {
         let req = self.next_request();
-        let resp = match self.t.send(&req).await {
+        let polled = connection::poll_through_outage(&self.t, &req, self.seq, self.page).await;
+        if let Some(loss) = polled.loss {
+            self.connection_events.push(loss);
+        }
+        let resp = match polled.result {
             Ok(r) => r,
-            Err(f) => {
-                self.connection_events.push(f.actual.clone());
+            Err(mut f) => {
+                // Earlier losses, too: they may explain this one.
+                if self.connection_events.len() > 1 {
+                    let earlier = &self.connection_events[..self.connection_events.len() - 1];
+                    f.actual
+                        .push_str(&format!(" (earlier: {})", earlier.join("; ")));
+                }
                 return Err(f.into());
             }
         };
