@@ -19,8 +19,9 @@ use progenitor_client::{Error as GeneratedError, ResponseValue};
 use url::Url;
 
 use crate::admin_wire::{
-    self, AdminError, Delivery, EvictRequest, FaultRequest, Health, LongPollWait, MintTokenRequest,
-    MintTokenResponse, PostUrl, PutWebhookRequest, TopicState, Webhook, WebhookId, WebhookSecret,
+    self, AdminError, CacheItemList, Delivery, EvictRequest, FaultRequest, Health, LongPollWait,
+    MintTokenRequest, MintTokenResponse, OutageRequest, PostUrl, PutWebhookRequest, TopicState,
+    Webhook, WebhookId, WebhookSecret,
 };
 use crate::error::Error;
 use crate::region::Region;
@@ -284,7 +285,28 @@ impl EmulatorAdmin {
         .await
     }
 
+    /// The live items of a cache: keys, sizes, time left, and the memory
+    /// they use.
+    pub async fn list_cache_items(&self, cache_name: &str) -> Result<CacheItemList, Error> {
+        self.call("list_cache_items", self.client.list_cache_items(cache_name))
+            .await
+    }
+
     // Configuration and faults.
+
+    /// Makes the data routes fail as a real outage would (connections
+    /// refused, never answered, or 503) until [`EmulatorAdmin::end_outage`]
+    /// or the request's `duration_ms`; the admin API stays up.
+    pub async fn start_outage(&self, outage: &OutageRequest) -> Result<(), Error> {
+        self.call("start_outage", self.client.start_outage(outage))
+            .await
+    }
+
+    /// Ends the staged outage, if any (idempotent); returns once the data
+    /// routes accept connections again.
+    pub async fn end_outage(&self) -> Result<(), Error> {
+        self.call("end_outage", self.client.end_outage()).await
+    }
 
     /// How long a subscribe waits before answering an empty batch, for long
     /// polls that start from now on (whole milliseconds).

@@ -51,11 +51,8 @@ impl Emu {
     }
 
     /// Stages an outage of the topic routes in `mode` until [`Emu::end_outage`].
-    ///
-    /// Through the generated admin client: the typed one has no outage
-    /// operations in this build.
     pub fn start_outage(&self, mode: momento_http::admin_wire::OutageMode) {
-        let admin = momento_http::admin_wire::Client::new(&self.emulator.admin_url());
+        let admin = self.admin();
         let request = momento_http::admin_wire::OutageRequest {
             mode,
             duration_ms: None,
@@ -68,7 +65,7 @@ impl Emu {
 
     /// Ends the outage [`Emu::start_outage`] began.
     pub fn end_outage(&self) {
-        let admin = momento_http::admin_wire::Client::new(&self.emulator.admin_url());
+        let admin = self.admin();
         self.rt
             .block_on(admin.end_outage())
             .expect("the outage ends");
