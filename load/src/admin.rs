@@ -1,7 +1,9 @@
 //! Every call the load tool makes to the emulator's admin API
 //! (`openapi/emulator-admin.yaml`), through its typed client
 //! [`EmulatorAdmin`]: no URL or JSON body is built by hand here or anywhere
-//! else in this crate.
+//! else in this crate. (`startOutage`/`endOutage`, which `EmulatorAdmin` does
+//! not wrap, go through the generated admin client in `soak/outage.rs`; the
+//! storm sends deliberately malformed admin requests as raw bytes.)
 
 use std::time::{Duration, Instant};
 

@@ -54,6 +54,13 @@ pub enum Command {
         /// Seed of the fault schedule.
         #[arg(long, default_value_t = 6)]
         seed: u64,
+        /// An outage soak: block the endpoint this long (`180s`, `1500ms`,
+        /// `3m`) instead of arming random faults; `--messages` is ignored.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        outage: Option<std::time::Duration>,
+        /// How many outages (cycling refuse, hang, unavailable).
+        #[arg(long, default_value_t = 1, requires = "outage")]
+        outages: u32,
     },
     /// Seeded malformed requests against the emulator.
     Storm {
@@ -103,8 +110,20 @@ impl Command {
                     passed: report.all_met(),
                 })
             }
-            Command::Soak { messages, seed } => {
-                let report = soak::run(soak::SoakConfig::new(messages, seed)).await?;
+            Command::Soak {
+                messages,
+                seed,
+                outage,
+                outages,
+            } => {
+                let config = match outage {
+                    Some(duration) => soak::SoakConfig::with_outages(
+                        soak::OutagePlan::new(duration, outages),
+                        seed,
+                    ),
+                    None => soak::SoakConfig::new(messages, seed),
+                };
+                let report = soak::run(config).await?;
                 Ok(Outcome {
                     text: report.render(),
                     passed: report.ok(),

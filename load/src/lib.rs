@@ -15,13 +15,17 @@
 //!   loopback round trips), `floor` (the bare long-poll server), one file
 //!   per family of scenarios (`throughput`, `cache`, `latency`, `fanout`,
 //!   `memory`, `suite`) and `report` (table and JSON).
-//! - [`soak`]: publisher and three subscriptions under seeded faults, judged
-//!   by the conformance suite's history checker; `faults` draws the schedule,
+//! - [`soak`]: publisher and three subscriptions under seeded faults, or
+//!   through staged outages, judged by the conformance suite's history
+//!   checker; `faults` draws the schedule, `outage` stages the outages,
 //!   `findings` holds what was seen.
-//! - [`storm`]: seeded malformed requests over raw TCP; `generate` draws them,
-//!   `raw_http` sends them and reads the answer, `judge` applies the rules.
+//! - [`storm`]: seeded malformed requests over raw TCP; `generate` draws them
+//!   (`emulator_cases` those with one exact answer), `raw_http` sends them
+//!   and reads the answer, `judge` applies the rules; `idle_sockets` and
+//!   `log_probe` check service under idle sockets and an unforgeable log.
 //! - [`admin`]: every call to the emulator's admin API, through
-//!   `momento_http::EmulatorAdmin`.
+//!   `momento_http::EmulatorAdmin` (the outages through the generated admin
+//!   client, which alone has `startOutage`/`endOutage`).
 //! - [`seeded`]: reproducible randomness (`--seed`) for the soak and the storm.
 //!
 //! `examples/publish_cost.rs` counts instructions per publish under callgrind.

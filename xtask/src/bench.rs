@@ -8,7 +8,7 @@
 //! the load tool never runs cargo itself.
 //!
 //! - `bench [--quick] [--format table|json] [--out FILE] [--only NAME]`
-//! - `soak [--messages N] [--seed S]`
+//! - `soak [--messages N] [--seed S] [--outage DUR [--outages N]]`
 //! - `storm [--requests N] [--seed S] [--concurrency N]`
 
 use anyhow::{Context, Result, bail};
@@ -75,7 +75,8 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     load(root, &[EMULATOR], "bench", args)
 }
 
-/// `cargo xtask soak`: publisher and three subscriptions under seeded faults.
+/// `cargo xtask soak`: publisher and three subscriptions under seeded faults,
+/// or, with `--outage DUR [--outages N]`, through N staged outages of DUR.
 pub fn run_soak(root: &Path, args: &[String]) -> Result<()> {
     load(root, &[], "soak", args)
 }

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::StagedOutage;
+
 /// What one subscriber saw.
 #[derive(Clone, Debug, Default)]
 pub struct SubscriberReport {
@@ -19,6 +21,14 @@ pub struct SubscriberReport {
     pub retries: u64,
     /// Whether it saw the closing message before the deadline.
     pub finished: bool,
+    /// Times its connection was lost (`ConnectionLost` opening a run of failures).
+    pub connection_lost: u64,
+    /// Failed polls it was told about (every `ConnectionLost`).
+    pub failed_polls: u64,
+    /// Times it was told its connection was restored.
+    pub connection_restored: u64,
+    /// The longest `away` of a `ConnectionRestored`.
+    pub longest_away: Duration,
 }
 
 /// The outcome of a soak.
@@ -30,6 +40,11 @@ pub struct SoakReport {
     pub published: u64,
     /// Publishes that failed (each retried with a fresh payload).
     pub publish_failures: u64,
+    /// Of those, publishes whose answer never came (the checker accepts them
+    /// delivered once or not at all).
+    pub publish_unanswered: u64,
+    /// The outages staged (an outage soak).
+    pub outages: Vec<StagedOutage>,
     /// Faults armed, by kind.
     pub faults: BTreeMap<&'static str, u64>,
     /// Per subscriber.
@@ -60,12 +75,32 @@ impl SoakReport {
     pub fn reorders(&self) -> u64 {
         self.violations.get("reorder").copied().unwrap_or(0)
     }
+    /// The longest time any subscriber was away.
+    pub fn longest_away(&self) -> Duration {
+        self.subscribers
+            .values()
+            .map(|s| s.longest_away)
+            .max()
+            .unwrap_or_default()
+    }
+    /// After outages: every subscriber lost its connection, and was told it
+    /// was restored as often as it was told it was lost (it finished, so it
+    /// came back every time). Without outages: true.
+    pub fn outages_seen_and_recovered(&self) -> bool {
+        self.outages.is_empty()
+            || self
+                .subscribers
+                .values()
+                .all(|s| s.connection_lost >= 1 && s.connection_restored == s.connection_lost)
+    }
     /// True when nothing was skipped, repeated or reordered, nothing was lost
-    /// without notice, and every subscriber finished.
+    /// without notice, every subscriber finished, and (outage soak) each
+    /// lived through the outages as above.
     pub fn ok(&self) -> bool {
         self.violations.values().all(|&n| n == 0)
             && self.silent_gaps() == 0
             && self.subscribers.values().all(|s| s.finished)
+            && self.outages_seen_and_recovered()
     }
     /// A human-readable summary.
     pub fn render(&self) -> String {
@@ -76,8 +111,29 @@ impl SoakReport {
             self.publish_failures,
             self.elapsed.as_secs_f64()
         );
-        s += &format!("faults armed: {:?}\n", self.faults);
+        if self.outages.is_empty() {
+            s += &format!("faults armed: {:?}\n", self.faults);
+        } else {
+            s += &format!(
+                "outages: {} | publishes without an answer (maybe delivered) {}\n",
+                self.outages
+                    .iter()
+                    .map(|o| format!("{} {:.1} s", o.mode, o.blocked.as_secs_f64()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.publish_unanswered
+            );
+        }
         for (name, r) in &self.subscribers {
+            if !self.outages.is_empty() {
+                s += &format!(
+                    "  {name}: connection lost {} | restored {} | longest away {:.1} s | failed polls {}\n",
+                    r.connection_lost,
+                    r.connection_restored,
+                    r.longest_away.as_secs_f64(),
+                    r.failed_polls
+                );
+            }
             s += &format!(
                 "  {name}: delivered {} | announced discontinuities {} | synthesized {} | failed polls retried {} | errors yielded {} | finished {}\n",
                 r.delivered,
@@ -86,6 +142,13 @@ impl SoakReport {
                 r.retries,
                 r.errors_seen,
                 r.finished
+            );
+        }
+        if !self.outages.is_empty() {
+            s += &format!(
+                "longest away {:.1} s | every subscriber lost and regained its connection: {}\n",
+                self.longest_away().as_secs_f64(),
+                self.outages_seen_and_recovered()
             );
         }
         s += &format!(

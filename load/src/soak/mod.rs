@@ -3,14 +3,24 @@
 //! `Retry-After`, dropped connections, delays) are injected through the admin
 //! API. The conformance suite's history checker judges what arrived.
 //!
+//! With [`SoakConfig::outages`] it is an outage soak instead: no random
+//! faults, but the endpoint blocked N times (refused, hung, 503) while the
+//! publisher keeps going at a steady pace; the subscriptions run on the
+//! client's default retry policy (for ever, capped backoff) and must come
+//! back by themselves.
+//!
 //! - `faults`: the seeded fault schedule.
+//! - `outage`: [`OutagePlan`], the staged outages.
 //! - `findings`: [`SoakReport`], what the run saw, and its rendering.
 
 mod faults;
 mod findings;
+mod outage;
 
 pub use findings::{SoakReport, SubscriberReport};
+pub use outage::{OutagePlan, StagedOutage};
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
@@ -37,6 +47,9 @@ pub struct SoakConfig {
     pub fault_probability: f64,
     /// Give up after this long.
     pub deadline: Duration,
+    /// Stage these outages instead of random faults (`messages` is then
+    /// ignored: the publisher goes on until the last outage has settled).
+    pub outages: Option<OutagePlan>,
 }
 
 impl SoakConfig {
@@ -47,9 +60,25 @@ impl SoakConfig {
             seed,
             fault_probability: if messages <= 1000 { 0.05 } else { 0.01 },
             deadline: Duration::from_secs(600),
+            outages: None,
+        }
+    }
+
+    /// An outage soak: `plan`'s outages, the deadline sized to them.
+    pub fn with_outages(plan: OutagePlan, seed: u64) -> SoakConfig {
+        SoakConfig {
+            messages: 0,
+            seed,
+            fault_probability: 0.0,
+            deadline: plan.span() + Duration::from_secs(120),
+            outages: Some(plan),
         }
     }
 }
+
+/// The publisher's pause between two publishes in an outage soak (about 50
+/// a second: the point is to publish throughout, not to load the emulator).
+const OUTAGE_PUBLISH_PAUSE: Duration = Duration::from_millis(20);
 
 /// Run a soak against a fresh in-process emulator.
 pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
@@ -58,24 +87,35 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         .cache(CACHE)
         .long_poll_wait(Duration::from_millis(500))
         .no_topic_idle_expiry()
+        // The admin API on a listener of its own stays up through a `refuse` outage.
+        .admin_listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .limits(Limits {
             ops_per_second: None,
             ..Limits::default()
         })
         .start()
         .await?;
-    let admin = admin::client(&emulator.base_url())?;
+    let admin = admin::client(&emulator.admin_url())?;
     let cursor = admin::next_cursor(&admin, CACHE, TOPIC).await?;
+    // Random faults are short: retry fast. Outages are long: the default
+    // policy (for ever, capped and jittered) is what is on trial.
+    let retry_policy = if config.outages.is_some() {
+        RetryPolicy::default()
+    } else {
+        RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(10))
+            .max_backoff(Duration::from_millis(200))
+            .max_retries(None)
+    };
     let client = TopicClient::builder()
         .api_key(&emulator.api_key())
-        .publish_timeout(Duration::from_secs(5))
+        .publish_timeout(Duration::from_secs(if config.outages.is_some() {
+            2
+        } else {
+            5
+        }))
         .poll_timeout(Duration::from_secs(5))
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(10))
-                .max_backoff(Duration::from_millis(200))
-                .max_retries(None),
-        )
+        .retry_policy(retry_policy)
         .build()?;
 
     // Subscribers first, from the topic's next number: nothing can slip by.
@@ -130,7 +170,17 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
                             new_page,
                         });
                     }
-                    // Lifecycle events: retries are counted below.
+                    Ok(TopicEvent::ConnectionLost { failures, .. }) => {
+                        report.failed_polls += 1;
+                        if failures == 1 {
+                            report.connection_lost += 1;
+                        }
+                    }
+                    Ok(TopicEvent::ConnectionRestored { away, .. }) => {
+                        report.connection_restored += 1;
+                        report.longest_away = report.longest_away.max(away);
+                    }
+                    // NoProgress and later additions: nothing to judge here.
                     Ok(_) => {}
                     Err(_) => report.errors_seen += 1,
                 }
@@ -146,8 +196,16 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         ..SoakReport::default()
     };
     let mut published = Vec::with_capacity(config.messages as usize + 1);
+    let mut uncertain = Vec::new();
     let mut attempt = 0u64;
-    while (published.len() as u64) < config.messages && Instant::now() < deadline {
+    let driver = config
+        .outages
+        .map(|plan| tokio::spawn(outage::drive(emulator.admin_url(), plan)));
+    let publishing = |published: &Vec<String>, driver: &Option<_>| match driver {
+        Some(d) => !tokio::task::JoinHandle::is_finished(d),
+        None => (published.len() as u64) < config.messages,
+    };
+    while publishing(&published, &driver) && Instant::now() < deadline {
         if rng.unit() < config.fault_probability {
             let (kind, fault) = faults::random_fault(&mut rng, CACHE, TOPIC);
             admin::inject_fault(&admin, &fault).await?;
@@ -160,11 +218,23 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
             Ok(()) => published.push(payload),
             Err(e) => {
                 report.publish_failures += 1;
+                // No answer and the request may have gone out: the checker
+                // accepts it delivered or not, but never twice or out of order.
+                if e.status().is_none() && e.may_have_been_delivered() {
+                    report.publish_unanswered += 1;
+                    uncertain.push(payload);
+                }
                 if let Some(wait) = e.retry_after() {
                     tokio::time::sleep(wait).await;
                 }
             }
         }
+        if driver.is_some() {
+            tokio::time::sleep(OUTAGE_PUBLISH_PAUSE).await;
+        }
+    }
+    if let Some(driver) = driver {
+        report.outages = driver.await??;
     }
     // Disarm what is left, then close with a marker every subscriber waits for.
     admin::clear_faults(&admin).await?;
@@ -189,6 +259,9 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         let (name, events, sub_report) = task.await?;
         for p in &published {
             history.published(name, p);
+        }
+        for p in &uncertain {
+            history.maybe_published(p);
         }
         for e in events {
             history.record(name, e);

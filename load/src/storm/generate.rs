@@ -1,5 +1,6 @@
 //! The storm's generator: seeded malformed requests of ten kinds (paths,
-//! queries, tokens, methods, bodies, framing), as raw bytes.
+//! queries, tokens, methods, bodies, framing), as raw bytes, and one in
+//! eight an emulator case (`emulator_cases`).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use crate::seeded::Rng;
 
 use super::CACHE;
+use super::emulator_cases::{Expect, emulator_case};
 
 /// How the body is sent.
 #[derive(Clone, Debug)]
@@ -22,6 +24,14 @@ pub enum BodyMode {
     },
     /// Only this many bytes, then the write half is closed.
     Truncated(usize),
+    /// The head, then only `body_bytes` of the body, and the connection held
+    /// open: the server must close it or answer before `within`.
+    Stall {
+        /// Bytes of the body sent.
+        body_bytes: usize,
+        /// The deadline for the server's close or answer.
+        within: Duration,
+    },
 }
 
 /// One generated request.
@@ -40,6 +50,8 @@ pub struct BadRequest {
     pub malformed_http: bool,
     /// A HEAD request: answers carry no body.
     pub head_only: bool,
+    /// The exact answer an emulator case requires (see `emulator_cases`).
+    pub expect: Option<Expect>,
 }
 
 impl BadRequest {
@@ -243,6 +255,9 @@ fn random_token(rng: &mut Rng, tokens: &Tokens) -> String {
 
 /// Generate request `i` of a storm seeded by `seed`.
 pub fn generate(rng: &mut Rng, tokens: &Tokens) -> BadRequest {
+    if rng.one_in(8) {
+        return emulator_case(rng, tokens);
+    }
     let mut malformed_http = false;
     let method = match rng.below(14) {
         0 => "PUT",
@@ -361,6 +376,7 @@ pub fn generate(rng: &mut Rng, tokens: &Tokens) -> BadRequest {
         mode,
         malformed_http,
         head_only: method == "HEAD",
+        expect: None,
     }
 }
 

@@ -1,12 +1,23 @@
 //! The storm's rules: no 5xx, every 4xx a JSON error `{status, title,
 //! detail}` with a non-empty detail (a bare 400 only for input that is not
-//! HTTP), an answer to every well-framed request.
+//! HTTP), an answer to every well-framed request, and for an emulator
+//! case the exact answer it requires.
 
+use super::emulator_cases::{Expect, judge_expected};
 use super::generate::{BadRequest, BodyMode};
 use super::raw_http::Answer;
 
 /// Why an answer breaks the rules, if it does.
 pub fn judge(req: &BadRequest, answer: &Answer) -> Option<String> {
+    if let (Some(expect), Answer::Response { status, body, .. }) = (&req.expect, answer) {
+        let detail = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v["detail"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if let Some(why) = judge_expected(expect, *status, &detail) {
+            return Some(why);
+        }
+    }
     match answer {
         Answer::Response {
             status,
@@ -46,12 +57,22 @@ pub fn judge(req: &BadRequest, answer: &Answer) -> Option<String> {
             None
         }
         Answer::Closed => {
-            if req.malformed_http || matches!(req.mode, BodyMode::Truncated(_)) {
+            if req.malformed_http
+                || matches!(req.mode, BodyMode::Truncated(_))
+                || req.expect == Some(Expect::ClosedOr408)
+            {
                 None
             } else {
                 Some("connection closed without an answer".into())
             }
         }
-        Answer::Timeout => Some("no answer within 10 s".into()),
+        Answer::Timeout => Some(match req.mode {
+            BodyMode::Stall { within, .. } => {
+                format!(
+                    "a stalled request still open after {within:?} (neither closed nor answered)"
+                )
+            }
+            _ => "no answer within 10 s".into(),
+        }),
     }
 }

@@ -5,12 +5,19 @@
 //!
 //! - `generate`: the seeded requests ([`generate()`], [`BadRequest`]).
 //! - `raw_http`: send one over TCP, read the answer ([`Answer`]).
+//! - `emulator_cases`: the hostile-client cases with one exact answer each.
 //! - `judge`: the rules ([`judge()`]).
+//! - `idle_sockets`: a few hundred idle sockets; service goes on.
+//! - `log_probe`: names with an encoded CR LF never reach the log raw.
 
+mod emulator_cases;
 mod generate;
+mod idle_sockets;
 mod judge;
+mod log_probe;
 mod raw_http;
 
+pub use emulator_cases::Expect;
 pub use generate::{BadRequest, BodyMode, Tokens, generate};
 pub use judge::judge;
 pub use raw_http::Answer;
@@ -29,7 +36,7 @@ use crate::seeded::Rng;
 const CACHE: &str = "storm";
 
 /// The outcome of a storm.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct StormReport {
     /// Seed used.
     pub seed: u64,
@@ -47,6 +54,10 @@ pub struct StormReport {
     pub violation_count: u64,
     /// Why a publish and a subscribe through the client failed afterwards (None: they worked).
     pub unhealthy_after: Option<String>,
+    /// The idle-sockets probe: what it saw, or why it broke the rules.
+    pub idle_sockets: Result<String, String>,
+    /// The log probe: what it saw, or how the log was forged.
+    pub log_forging: Result<String, String>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -54,7 +65,11 @@ pub struct StormReport {
 impl StormReport {
     /// Zero 5xx, zero breaches, healthy afterwards.
     pub fn ok(&self) -> bool {
-        self.server_errors == 0 && self.violation_count == 0 && self.unhealthy_after.is_none()
+        self.server_errors == 0
+            && self.violation_count == 0
+            && self.unhealthy_after.is_none()
+            && self.idle_sockets.is_ok()
+            && self.log_forging.is_ok()
     }
     /// A human-readable summary.
     pub fn render(&self) -> String {
@@ -75,6 +90,15 @@ impl StormReport {
                 Some(e) => format!("FAILED ({e})"),
             }
         );
+        for (what, probe) in [
+            ("idle sockets", &self.idle_sockets),
+            ("log forging", &self.log_forging),
+        ] {
+            s += &match probe {
+                Ok(seen) => format!("{what}: ok ({seen})\n"),
+                Err(why) => format!("{what}: FAILED ({why})\n"),
+            };
+        }
         for v in &self.violations {
             s += &format!("  - {v}\n");
         }
@@ -95,6 +119,8 @@ pub async fn run(requests: u64, seed: u64, concurrency: usize) -> anyhow::Result
         .cache(CACHE)
         .cache("other")
         .long_poll_wait(Duration::from_millis(100))
+        .idle_timeout(emulator_cases::IDLE_TIMEOUT)
+        .max_connections(idle_sockets::MAX_CONNECTIONS)
         .limits(Limits {
             ops_per_second: None,
             ..Limits::default()
@@ -127,11 +153,22 @@ pub async fn run(requests: u64, seed: u64, concurrency: usize) -> anyhow::Result
         }),
     };
     let mut rng = Rng::new(seed);
-    let generated: Vec<BadRequest> = (0..requests).map(|_| generate(&mut rng, &tokens)).collect();
+    // Every emulator case once, then the seeded storm.
+    let mut generated = emulator_cases::every_case(&tokens);
+    generated.extend((0..requests).map(|_| generate(&mut rng, &tokens)));
+    let requests = generated.len() as u64;
     let report = Arc::new(Mutex::new(StormReport {
         seed,
         requests,
-        ..StormReport::default()
+        by_status: BTreeMap::new(),
+        by_kind: BTreeMap::new(),
+        server_errors: 0,
+        violations: Vec::new(),
+        violation_count: 0,
+        unhealthy_after: None,
+        idle_sockets: Err("not run".into()),
+        log_forging: Err("not run".into()),
+        elapsed: Duration::ZERO,
     }));
     futures::stream::iter(generated)
         .for_each_concurrent(concurrency.max(1), |req| {
@@ -161,11 +198,17 @@ pub async fn run(requests: u64, seed: u64, concurrency: usize) -> anyhow::Result
             }
         })
         .await;
+    let idle = idle_sockets::probe(addr, &emulator.api_key()).await;
     let healthy = healthy_after(&emulator.base_url(), &emulator.api_key()).await;
+    let log_forging = tokio::task::spawn_blocking(log_probe::probe)
+        .await
+        .unwrap_or_else(|e| Err(format!("the log probe did not run: {e}")));
     let mut report = Arc::try_unwrap(report)
         .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
         .unwrap_or_else(|arc| arc.lock().unwrap_or_else(|e| e.into_inner()).clone());
     report.unhealthy_after = healthy.err();
+    report.idle_sockets = idle;
+    report.log_forging = log_forging;
     report.elapsed = started.elapsed();
     emulator.shutdown().await;
     Ok(report)

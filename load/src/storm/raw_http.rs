@@ -29,7 +29,8 @@ pub enum Answer {
 }
 
 /// Sends `req` on a fresh connection and reads until the server closes it
-/// (every generated request says `Connection: close`) or 10 s pass.
+/// (every generated request says `Connection: close`) or 10 s pass (a
+/// stalled request: its `within`).
 pub async fn send(addr: SocketAddr, req: &BadRequest) -> std::io::Result<Answer> {
     let mut stream = TcpStream::connect(addr).await?;
     stream.write_all(&req.head).await?;
@@ -51,12 +52,21 @@ pub async fn send(addr: SocketAddr, req: &BadRequest) -> std::io::Result<Answer>
             let _ = stream.shutdown().await;
             r
         }
+        BodyMode::Stall { body_bytes, .. } => {
+            stream
+                .write_all(&req.body[..*body_bytes.min(&req.body.len())])
+                .await
+        }
     };
     // The server may answer (e.g. 400 for an oversized body) before reading
     // all of it and reset the connection: read what is there either way.
     let _ = written;
     let mut buf = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(10), async {
+    let limit = match req.mode {
+        BodyMode::Stall { within, .. } => within,
+        _ => Duration::from_secs(10),
+    };
+    let read = tokio::time::timeout(limit, async {
         let mut chunk = [0u8; 8192];
         loop {
             match stream.read(&mut chunk).await {
