@@ -45,7 +45,7 @@ enum Command {
     },
     /// Publish through random faults and judge every subscriber's history.
     Soak {
-        /// Passed to momento-http-load soak: [--messages N] [--seed S].
+        /// Passed to momento-http-load soak: [--messages N] [--seed S] [--outage DUR [--outages N]].
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },

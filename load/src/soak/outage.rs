@@ -5,7 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use momento_http::admin_wire::{Client, OutageMode, OutageRequest};
+use momento_http::EmulatorAdmin;
+use momento_http::admin_wire::{OutageMode, OutageRequest};
 
 /// How many outages and how long each.
 #[derive(Clone, Copy, Debug)]
@@ -59,11 +60,9 @@ pub struct StagedOutage {
     pub blocked: Duration,
 }
 
-/// Stage every outage of `plan` through the admin API at `admin_url`
-/// (`EmulatorAdmin` has no outage operations, so the generated admin client
-/// speaks `startOutage`/`endOutage`).
+/// Stage every outage of `plan` through the admin API at `admin_url`.
 pub async fn drive(admin_url: String, plan: OutagePlan) -> anyhow::Result<Vec<StagedOutage>> {
-    let admin = Client::new(admin_url.trim_end_matches('/'));
+    let admin = EmulatorAdmin::new(&admin_url)?;
     let mut staged = Vec::new();
     tokio::time::sleep(plan.settle).await;
     for i in 0..plan.count {
