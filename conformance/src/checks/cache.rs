@@ -81,7 +81,7 @@ pub(super) fn checks() -> Vec<Check> {
             false,
             both_placements_400
         ),
-        check!("cache.auth.no-token.401", D, "§2 §7", false, no_token_401),
+        check!("cache.auth.no-token.401", C, "§2 §7", false, no_token_401),
         check!(
             "cache.auth.other-cache.403",
             D,
