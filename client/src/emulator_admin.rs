@@ -159,6 +159,40 @@ impl EmulatorAdminBuilder {
     }
 }
 
+/// A key minted by [`EmulatorAdmin::mint_token`].
+///
+/// The wire type derives a `Debug` that prints the key; this one redacts it,
+/// as every token is redacted in this crate.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MintedKey {
+    /// The v1 API key (a bearer secret: never log it).
+    pub api_key: String,
+    /// When it expires, in epoch seconds.
+    pub expires_at: i64,
+    /// The token id the emulator gave it (a webhook's `token_id`).
+    pub token_id: String,
+}
+
+impl From<MintTokenResponse> for MintedKey {
+    fn from(r: MintTokenResponse) -> Self {
+        MintedKey {
+            api_key: r.api_key,
+            expires_at: r.expires_at,
+            token_id: r.token_id,
+        }
+    }
+}
+
+impl fmt::Debug for MintedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MintedKey")
+            .field("api_key", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("token_id", &self.token_id)
+            .finish()
+    }
+}
+
 impl fmt::Debug for EmulatorAdmin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorAdmin")
@@ -234,11 +268,10 @@ impl EmulatorAdmin {
 
     /// Mints a v1 API key signed by this emulator (its endpoint is the
     /// emulator's URL). A `ttl_seconds` of 0 or less mints an expired key.
-    ///
-    /// The response's `Debug` shows the key: do not log it.
-    pub async fn mint_token(&self, request: &MintTokenRequest) -> Result<MintTokenResponse, Error> {
+    pub async fn mint_token(&self, request: &MintTokenRequest) -> Result<MintedKey, Error> {
         self.call("mint_token", self.client.mint_token(request))
             .await
+            .map(MintedKey::from)
     }
 
     // Topics.
@@ -458,5 +491,25 @@ impl EmulatorAdmin {
             },
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minted_keys_debug_never_shows_the_key() {
+        let key = MintedKey {
+            api_key: "c2VjcmV0LWtleQ==".into(),
+            expires_at: 1,
+            token_id: "alice".into(),
+        };
+        let shown = format!("{key:?}");
+        assert!(!shown.contains("c2VjcmV0LWtleQ"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("alice"),
+            "{shown}"
+        );
     }
 }

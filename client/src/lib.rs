@@ -117,7 +117,7 @@ pub use client::{
 };
 pub use credential::{AuthPlacement, Credential, CredentialError, CredentialKind};
 #[cfg(feature = "emulator-admin")]
-pub use emulator_admin::{DEFAULT_ADMIN_TIMEOUT, EmulatorAdmin, EmulatorAdminBuilder};
+pub use emulator_admin::{DEFAULT_ADMIN_TIMEOUT, EmulatorAdmin, EmulatorAdminBuilder, MintedKey};
 pub use error::Error;
 pub use limits::{EXCERPT_CHARS, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES};
 pub use publish::PublishValue;

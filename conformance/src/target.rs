@@ -475,7 +475,7 @@ impl Target {
         ttl_seconds: i64,
         caches: Vec<String>,
         token_id: Option<String>,
-    ) -> Result<admin_wire::MintTokenResponse, CheckError> {
+    ) -> Result<momento_http::MintedKey, CheckError> {
         let body = admin_wire::MintTokenRequest {
             caches,
             role,
