@@ -108,6 +108,7 @@ mod retry;
 mod sequence;
 mod subscribe;
 mod tls;
+pub use tls::http_client_builder;
 pub mod webhook;
 
 pub use cache::{CACHE_MAX_ITEM_BYTES, CACHE_MAX_TTL, CacheClient};

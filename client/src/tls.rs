@@ -14,8 +14,16 @@ use std::sync::Arc;
 use rustls_platform_verifier::BuilderVerifierExt as _;
 
 /// A reqwest builder whose TLS is rustls with ring, verifying servers against
-/// the platform's roots (as reqwest's own rustls setup does).
-pub(crate) fn http_client_builder() -> Result<reqwest::ClientBuilder, rustls::Error> {
+/// the platform's roots (as reqwest's own rustls setup does). What this crate
+/// builds its own client from; the emulator, the suite and the load tool
+/// build theirs from it too, so no workspace crate needs a second provider.
+///
+/// ```
+/// let http = momento_http::http_client_builder()?.build()?;
+/// # let _ = http;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?

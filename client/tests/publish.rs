@@ -116,7 +116,12 @@ async fn a_timed_out_publish_may_have_been_delivered() {
             .api_key(&common::v1_key(&server.uri()))
             .publish_timeout(std::time::Duration::from_millis(100));
         if !own_reqwest_client {
-            builder = builder.reqwest_client(reqwest::Client::new());
+            builder = builder.reqwest_client(
+                momento_http::http_client_builder()
+                    .expect("rustls accepts ring's defaults")
+                    .build()
+                    .expect("reqwest client"),
+            );
         }
         let client = builder.build().unwrap();
         let err = bounded(client.publish("c", "t", "x")).await.unwrap_err();

@@ -150,7 +150,8 @@ fn admin_client(base_url: &str) -> Result<EmulatorAdmin, momento_http::Error> {
 }
 
 fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(60))
         .build()

@@ -249,7 +249,8 @@ fn record(
 }
 
 async fn worker(registry: Arc<Mutex<Registry>>, mut rx: mpsc::Receiver<Job>) {
-    let client = match reqwest::Client::builder()
+    let client = match momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
         .timeout(DELIVERY_TIMEOUT)
         .user_agent(USER_AGENT)
         .build()

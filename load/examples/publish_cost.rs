@@ -70,7 +70,10 @@ async fn main() -> anyhow::Result<()> {
     let token: Arc<str> = emulator.api_key().into();
     let client = TopicClient::builder().api_key(&token).build()?;
     let subscriber = client.clone();
-    let http = reqwest::Client::new();
+    let http = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
+        .build()
+        .expect("reqwest client");
     let url: Arc<str> = format!("{}/topics/{CACHE}/{TOPIC}", emulator.base_url()).into();
     let bare_url: Arc<str> =
         format!("http://{}/topics/{CACHE}/{TOPIC}", start_bare().await?).into();

@@ -40,7 +40,10 @@ pub async fn start_with(builder: EmulatorBuilder) -> Env {
         base: emu.base_url(),
         key: emu.api_key(),
         emu,
-        http: reqwest::Client::new(),
+        http: momento_http::http_client_builder()
+            .expect("rustls accepts ring's defaults")
+            .build()
+            .expect("reqwest client"),
         admin,
     }
 }

@@ -73,7 +73,9 @@ pub async fn start_layered_baseline() -> anyhow::Result<(SocketAddr, tokio::task
 /// of warm-up, not counted).
 pub async fn loopback_round_trips(run: Duration, token: &str) -> anyhow::Result<Vec<f64>> {
     let (addr, task) = start_baseline().await?;
-    let http = reqwest::Client::new();
+    let http = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
+        .build()?;
     let url = format!("http://{addr}/topics/{CACHE}/latency");
     let mut rtt = Vec::new();
     let warm_until = Instant::now() + Duration::from_millis(300);

@@ -120,7 +120,9 @@ pub async fn cache_throughput(plan: Plan) -> anyhow::Result<Scenario> {
     let (baseline_addr, baseline_task) = start_baseline().await?;
     let token: Arc<str> = emulator.api_key().into();
     fill(&TopicClient::builder().api_key(&token).build()?.cache()).await?;
-    let http = reqwest::Client::new();
+    let http = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
+        .build()?;
     let bare = raw_cache_mix(
         http.clone(),
         &format!("http://{baseline_addr}"),
@@ -156,7 +158,13 @@ pub async fn cache_client_overhead(plan: Plan) -> anyhow::Result<Scenario> {
     let token: Arc<str> = emulator.api_key().into();
     let cache = TopicClient::builder().api_key(&token).build()?.cache();
     fill(&cache).await?;
-    let raw = raw_cache_mix(reqwest::Client::new(), &emulator.base_url(), token);
+    let raw = raw_cache_mix(
+        momento_http::http_client_builder()
+            .expect("rustls accepts ring's defaults")
+            .build()?,
+        &emulator.base_url(),
+        token,
+    );
     let run = Paired::run(plan, raw, client_cache_mix(cache)).await;
     emulator.shutdown().await;
     Ok(Scenario::ratio_at_least(

@@ -84,7 +84,9 @@ pub async fn deliver(subscribers: usize, messages: u64, pace: Pace) -> anyhow::R
         let _ = axum::serve(listener, app).await;
     });
     let t0 = Instant::now();
-    let http = reqwest::Client::new();
+    let http = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
+        .build()?;
     let pollers: Vec<_> = (0..subscribers)
         .map(|_| {
             let http = http.clone();

@@ -37,7 +37,9 @@ pub async fn idle_subscriber_memory() -> anyhow::Result<Scenario> {
     let child = KillOnDrop(child);
     let pid = child.0.id();
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
+    let http = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
+        .build()?;
     let admin = admin::client(&base)?;
     let up_until = Instant::now() + Duration::from_secs(20);
     loop {
@@ -71,7 +73,10 @@ pub async fn idle_subscriber_memory() -> anyhow::Result<Scenario> {
     // 1,000 idle polls, each on its own connection.
     let pollers: Vec<_> = (0..POLLS)
         .map(|_| {
-            let http = reqwest::Client::new();
+            let http = momento_http::http_client_builder()
+                .expect("rustls accepts ring's defaults")
+                .build()
+                .expect("a plain reqwest client builds");
             let url = format!(
                 "{topic_url}?sequence_number={}&sequence_page={}",
                 next.sequence_number, next.sequence_page

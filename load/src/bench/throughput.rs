@@ -15,7 +15,9 @@ pub async fn publish_throughput(plan: Plan) -> anyhow::Result<Scenario> {
     let emulator = start_emulator().await?;
     let (baseline_addr, baseline_task) = start_baseline().await?;
     let token: Arc<str> = emulator.api_key().into();
-    let http = reqwest::Client::new();
+    let http = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
+        .build()?;
     let emu_url = format!("{}/topics/{CACHE}/throughput", emulator.base_url());
     let base_url = format!("http://{baseline_addr}/topics/{CACHE}/throughput");
     let (layered_addr, layered_task) = start_layered_baseline().await?;
@@ -63,7 +65,9 @@ pub async fn client_overhead(plan: Plan) -> anyhow::Result<Scenario> {
     let emulator = start_emulator().await?;
     let token: Arc<str> = emulator.api_key().into();
     let client = TopicClient::builder().api_key(&token).build()?;
-    let http = reqwest::Client::new();
+    let http = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
+        .build()?;
     let url = format!("{}/topics/{CACHE}/overhead", emulator.base_url());
     let raw = raw_publish(http.clone(), url.clone(), token.clone());
     let run = Paired::run(plan, raw.clone(), {
@@ -75,7 +79,8 @@ pub async fn client_overhead(plan: Plan) -> anyhow::Result<Scenario> {
     .await;
     // Diagnosis only: what the client's publish timeout (a timer armed per
     // request, which a raw POST does without) costs by itself.
-    let timed = reqwest::Client::builder()
+    let timed = momento_http::http_client_builder()
+        .expect("rustls accepts ring's defaults")
         .timeout(DEFAULT_PUBLISH_TIMEOUT)
         .build()?;
     // As many pairs as the judged run: a handful swing by ±0.1 here.
