@@ -39,9 +39,8 @@ pub async fn get(
     )
     .await
     {
-        Ok(Admitted::Item(item)) => item,
-        Ok(Admitted::Answered(response)) => return response,
-        Err(e) => return e.into_response(),
+        Ok(item) => item,
+        Err(answer) => return answer,
     };
     match state.cache_items.get(&item.cache, &item.key) {
         Some(value) => {
@@ -77,9 +76,8 @@ pub async fn set(
     )
     .await
     {
-        Ok(Admitted::Item(item)) => item,
-        Ok(Admitted::Answered(response)) => return response,
-        Err(e) => return e.into_response(),
+        Ok(item) => item,
+        Err(answer) => return answer,
     };
     match store(&state, item, raw.as_deref(), &parts.headers, body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -104,9 +102,8 @@ pub async fn delete(
     )
     .await
     {
-        Ok(Admitted::Item(item)) => item,
-        Ok(Admitted::Answered(response)) => return response,
-        Err(e) => return e.into_response(),
+        Ok(item) => item,
+        Err(answer) => return answer,
     };
     let existed = state.cache_items.delete(&item.cache, &item.key);
     tracing::info!(cache = %item.cache, existed, "cache delete");
@@ -145,14 +142,6 @@ struct Item {
     key: Bytes,
 }
 
-/// What [`admit`] decided.
-enum Admitted {
-    /// Go on with this item.
-    Item(Item),
-    /// An armed fault answered instead.
-    Answered(Response),
-}
-
 /// The checks every cache operation makes, in the order the module doc gives.
 async fn admit(
     state: &AppState,
@@ -160,7 +149,20 @@ async fn admit(
     path: Result<Path<String>, PathRejection>,
     raw: Option<&str>,
     headers: &HeaderMap,
-) -> Result<Admitted, ApiError> {
+) -> Result<Item, Response> {
+    admit_or_refuse(state, op, path, raw, headers)
+        .await
+        .map_err(IntoResponse::into_response)?
+}
+
+/// [`admit`]'s checks: `Ok(Err(answer))` when an armed fault answered instead.
+async fn admit_or_refuse(
+    state: &AppState,
+    op: FaultOp,
+    path: Result<Path<String>, PathRejection>,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Result<Item, Response>, ApiError> {
     let Path(cache) = path.map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
     let key = key_of(raw);
     // Faults match the key as text (whatever it is, even malformed).
@@ -169,7 +171,7 @@ async fn admit(
         Err(_) => String::new(),
     };
     if let Some(response) = apply_fault(state, op, &cache, &fault_key).await {
-        return Ok(Admitted::Answered(response));
+        return Ok(Err(response));
     }
     let query = query_pairs(raw);
     let access = match op {
@@ -188,7 +190,7 @@ async fn admit(
             1,
         ));
     }
-    Ok(Admitted::Item(Item { cache, key }))
+    Ok(Ok(Item { cache, key }))
 }
 
 /// The key a request names: exactly one of `key` (its bytes as sent,
