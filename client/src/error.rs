@@ -150,7 +150,7 @@ fn server_hint(during_publish: bool) -> &'static str {
 fn transport_message(message: &str, may_have_been_delivered: bool) -> String {
     if may_have_been_delivered {
         format!(
-            "request failed: {message}; the server may have received it (a publish may have been delivered), check before republishing"
+            "request failed: {message}; the server may have received it (a publish may have been delivered, a cache write stored), check before sending it again"
         )
     } else {
         format!(
