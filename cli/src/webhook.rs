@@ -77,6 +77,7 @@ pub fn run(command: WebhookCommand) -> Result<(), CliError> {
     match command {
         WebhookCommand::Verify(verify) => run_verify(verify),
         WebhookCommand::Sign(args) => {
+            refuse_empty(std::slice::from_ref(&args.secret))?;
             let body = read_body()?;
             println!("{}", sign(&args.secret, &body));
             Ok(())
@@ -85,6 +86,7 @@ pub fn run(command: WebhookCommand) -> Result<(), CliError> {
 }
 
 fn run_verify(args: Verify) -> Result<(), CliError> {
+    refuse_empty(&args.secret)?;
     let body = read_body()?;
     let mut secrets = args.secret.into_iter();
     let first = secrets.next().unwrap_or_default();
@@ -111,6 +113,23 @@ fn run_verify(args: Verify) -> Result<(), CliError> {
         ),
     }
     Ok(())
+}
+
+/// Refuses an empty secret before anything is read: an unset variable in a
+/// deploy script (`--secret "$SECRET"`, or an empty $MOMENTO_WEBHOOK_SECRET)
+/// must not make every body signed with the empty key pass.
+fn refuse_empty(secrets: &[String]) -> Result<(), CliError> {
+    let Some(index) = secrets.iter().position(String::is_empty) else {
+        return Ok(());
+    };
+    let which = if secrets.len() == 1 {
+        "the secret".to_owned()
+    } else {
+        format!("--secret number {}", index + 1)
+    };
+    Err(CliError::usage(format!(
+        "{which} is empty: pass the webhook's signing secret with --secret or set {SECRET_ENV} (is the variable unset in this shell or deploy?); an empty key would accept bodies anyone can sign"
+    )))
 }
 
 /// The verifier's message, with a hint where the command line can do better.

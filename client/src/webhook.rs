@@ -127,6 +127,18 @@ pub enum WebhookError {
         /// How far ahead, in milliseconds.
         ahead_ms: u64,
     },
+    /// A secret the verifier was given is empty. An empty key would accept
+    /// bodies that anyone can sign, so nothing is verified with it; the
+    /// usual cause is an unset environment variable.
+    #[error(
+        "webhook secret {index} (counting from 0) is empty: pass the webhook's signing secret (an unset environment variable is the usual cause); an empty key would accept bodies anyone can sign"
+    )]
+    EmptySecret {
+        /// Which secret: 0 for the one given to [`Verifier::new`], then in
+        /// the order of [`Verifier::also_accept`] (or of the slice given to
+        /// [`verify_any`]).
+        index: usize,
+    },
     /// The signature matched but the body is not a webhook event.
     #[error("the body is not a valid webhook event: {reason}")]
     InvalidBody {
@@ -175,7 +187,8 @@ pub fn verify(
 /// the one-shot form of [`Verifier::also_accept`], for a rotation cutover.
 ///
 /// With no secrets nothing verifies: every signature is a
-/// [`WebhookError::Mismatch`].
+/// [`WebhookError::Mismatch`]. An empty secret among them is
+/// [`WebhookError::EmptySecret`].
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
@@ -234,6 +247,19 @@ impl std::fmt::Debug for Verifier {
 
 impl Verifier {
     /// A verifier for `secret` with the default 60 s window.
+    ///
+    /// An empty secret verifies nothing: every check answers
+    /// [`WebhookError::EmptySecret`], so an unset variable in a deploy
+    /// cannot turn verification off.
+    ///
+    /// ```
+    /// # use std::time::SystemTime;
+    /// use momento_http::webhook::{Verifier, WebhookError, sign};
+    /// let body = b"{}";
+    /// let forged = sign("", body);
+    /// let err = Verifier::new("").verify(Some(&forged), body, SystemTime::now()).unwrap_err();
+    /// assert_eq!(err, WebhookError::EmptySecret { index: 0 });
+    /// ```
     pub fn new(secret: impl Into<String>) -> Verifier {
         Verifier {
             secrets: vec![secret.into()],
@@ -270,12 +296,16 @@ impl Verifier {
     /// [`also_accept`](Self::also_accept).
     ///
     /// Every secret is tried, each comparison in constant time, so the time
-    /// taken does not tell which one matched.
+    /// taken does not tell which one matched. An empty secret is refused
+    /// ([`WebhookError::EmptySecret`]) before any signature is looked at.
     pub fn matching_secret(
         &self,
         signature_header: Option<&str>,
         raw_body: &[u8],
     ) -> Result<usize, WebhookError> {
+        if let Some(index) = self.secrets.iter().position(String::is_empty) {
+            return Err(WebhookError::EmptySecret { index });
+        }
         let given = parse_signature(signature_header)?;
         let mut matched = None;
         for (index, secret) in self.secrets.iter().enumerate() {

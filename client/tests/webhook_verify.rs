@@ -275,3 +275,31 @@ fn debug_shows_neither_secret() {
     assert!(!debug.contains("secret-value"), "{debug}");
     assert!(debug.contains("2 redacted"), "{debug}");
 }
+
+/// An empty secret verifies nothing, not even a body signed with the empty
+/// key: wherever it stands among the secrets, the error names it.
+#[test]
+fn an_empty_secret_is_refused_even_for_a_body_signed_with_it() {
+    let body = body_at(NOW_MS);
+    let forged = sign("", &body);
+    assert_eq!(
+        verify("", Some(&forged), &body, now()).unwrap_err(),
+        WebhookError::EmptySecret { index: 0 }
+    );
+    let rotating = Verifier::new("new").also_accept("");
+    assert_eq!(
+        rotating.verify(Some(&forged), &body, now()).unwrap_err(),
+        WebhookError::EmptySecret { index: 1 }
+    );
+    assert_eq!(
+        rotating.matching_secret(Some(&sign("new", &body)), &body),
+        Err(WebhookError::EmptySecret { index: 1 }),
+        "a good signature does not excuse an empty secret beside it"
+    );
+    assert_eq!(
+        verify_any(&["old", ""], Some(&forged), &body, now()).unwrap_err(),
+        WebhookError::EmptySecret { index: 1 }
+    );
+    let message = WebhookError::EmptySecret { index: 0 }.to_string();
+    assert!(message.contains("environment variable"), "{message}");
+}

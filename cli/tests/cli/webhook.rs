@@ -163,6 +163,34 @@ fn no_secret_and_a_bad_time_are_usage_errors() {
         .stderr(predicate::str::contains("epoch milliseconds"));
 }
 
+/// An unset variable in a deploy script must not turn verification off: a
+/// body signed with the empty key is refused as a usage error, whichever
+/// way the empty secret arrives.
+#[test]
+fn an_empty_secret_is_a_usage_error_never_a_valid_signature() {
+    let forged = momento_http::webhook::sign("", BODY.as_bytes());
+    let by_flag = ["--secret", ""];
+    let second_flag = ["--secret", "s3cret", "--secret", ""];
+    for args in [&by_flag[..], &second_flag[..], &[][..]] {
+        bare_cmd()
+            .env("MOMENTO_WEBHOOK_SECRET", "")
+            .args(["webhook", "verify", "--signature", &forged, "--now", NOW])
+            .args(args)
+            .write_stdin(BODY)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("empty"))
+            .stderr(predicate::str::contains("MOMENTO_WEBHOOK_SECRET"));
+    }
+    bare_cmd()
+        .args(["webhook", "sign", "--secret", ""])
+        .write_stdin(BODY)
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
 #[test]
 fn a_malformed_signature_is_a_negative_answer_naming_the_problem() {
     bare_cmd()
