@@ -226,7 +226,7 @@ impl CacheClient {
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or `retry` and the
-    /// client's policy stop it; waits per the policy (`Retry-After` wins).
+    /// client's policy stop it; waits per the policy (its backoff, lengthened by a `Retry-After`).
     async fn retrying<T, F, Fut>(
         &self,
         operation: &'static str,

@@ -1,8 +1,9 @@
 //! How a subscription waits before trying again: after a retryable error,
 //! and after polls that make no progress.
 //!
-//! Exponential backoff with jitter; a `Retry-After` from the server wins, up
-//! to a cap. Publishes are never retried: they are not idempotent.
+//! Exponential backoff with jitter; a `Retry-After` from the server may ask
+//! for longer (up to a cap), never for less. Publishes are never retried:
+//! they are not idempotent.
 
 use std::time::{Duration, SystemTime};
 
@@ -18,11 +19,12 @@ use rand::Rng as _;
 /// [`max_retries`](Self::max_retries) to give up instead.
 ///
 /// The wait before retry `n` (from 0) is a random duration between half and
-/// all of `min(initial_backoff * multiplier^n, max_backoff)`, unless the server
-/// sent `Retry-After`, which is honoured up to
+/// all of `min(initial_backoff * multiplier^n, max_backoff)`. That backoff is
+/// the floor: a server's `Retry-After` can lengthen the wait, up to
 /// [`max_retry_after`](Self::max_retry_after) (so a server asking for years
-/// is asked again after a minute). The count resets after every successful
-/// poll.
+/// is asked again after a minute), but never shorten it (so `Retry-After: 0`
+/// or a date in the past, on every answer, cannot make the subscription
+/// spin). The count resets after every successful poll.
 ///
 /// Polls that succeed but make no progress (an immediate 204 or empty batch,
 /// only repeats) are spaced out too: the `k`-th in a row starts at least
@@ -133,11 +135,18 @@ impl RetryPolicy {
         self.max_retries.is_none_or(|max| attempt < max)
     }
 
-    /// The wait before retry number `attempt` (from 0).
+    /// The wait before retry number `attempt` (from 0): the policy's own
+    /// backoff, or the server's `Retry-After` (capped) when that is longer.
     pub(crate) fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(wait) = retry_after {
-            return wait.min(self.max_retry_after);
+        let own = self.own_backoff(attempt);
+        match retry_after {
+            Some(asked) => own.max(asked.min(self.max_retry_after)),
+            None => own,
         }
+    }
+
+    /// The jittered exponential backoff before retry number `attempt`.
+    fn own_backoff(&self, attempt: u32) -> Duration {
         let exp = self.multiplier.powi(attempt.min(64) as i32);
         let base = self.initial_backoff.as_secs_f64() * exp;
         let capped = base.min(self.max_backoff.as_secs_f64());
@@ -250,6 +259,25 @@ mod tests {
             .multiplier(10.0)
             .max_backoff(Duration::MAX);
         assert!(unbounded.backoff(200, None) >= Duration::MAX / 3);
+    }
+
+    #[test]
+    fn a_server_may_ask_for_longer_never_for_less() {
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(100));
+        for asked in [Duration::ZERO, Duration::from_millis(10)] {
+            for _ in 0..50 {
+                assert!(
+                    p.backoff(0, Some(asked)) >= Duration::from_millis(50),
+                    "Retry-After {asked:?} undercut the policy's own backoff"
+                );
+            }
+        }
+        assert_eq!(
+            p.backoff(0, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
     }
 
     #[test]

@@ -1,0 +1,85 @@
+//! How a subscription meets a poll that fails on the wire, against real
+//! sockets: the server's advice never makes it spin, a cut body is a lost
+//! connection however it was framed, and silence is reported when the
+//! caller asked, not later.
+
+mod common;
+#[path = "support/raw_http.rs"]
+mod raw_http;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::StreamExt as _;
+use momento_http::{Error, RetryPolicy, Subscription, TopicClient, TopicEvent};
+use raw_http::{RawServer, answer};
+
+/// A client for `url` with `policy` and a short poll timeout.
+fn client_for(url: &str, policy: RetryPolicy) -> TopicClient {
+    TopicClient::builder()
+        .api_key(&common::v1_key(url))
+        .poll_timeout(Duration::from_secs(2))
+        .retry_policy(policy)
+        .build()
+        .unwrap()
+}
+
+/// The next event, within `limit`.
+async fn next_within(sub: &mut Subscription, limit: Duration) -> Result<TopicEvent, Error> {
+    tokio::time::timeout(limit, sub.next())
+        .await
+        .expect("the caller is told something in time")
+        .expect("the stream goes on")
+}
+
+/// The `retry_in` of the next `count` events, each of which must be a
+/// `ConnectionLost`.
+async fn retry_waits(sub: &mut Subscription, count: usize) -> Vec<Duration> {
+    let mut waits = Vec::new();
+    for _ in 0..count {
+        match next_within(sub, Duration::from_secs(10)).await {
+            Ok(TopicEvent::ConnectionLost { retry_in, .. }) => waits.push(retry_in),
+            other => panic!("expected ConnectionLost, got {other:?}"),
+        }
+    }
+    waits
+}
+
+/// `Retry-After: 0`, or a date already past, on every answer: the server
+/// asks for less than the policy's own backoff, and gets the backoff.
+#[tokio::test]
+async fn a_retry_after_shorter_than_the_backoff_never_makes_the_subscription_spin() {
+    let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(3600));
+    for (status, advice) in [(503u16, "0".to_owned()), (429, "0".to_owned()), (503, past)] {
+        let server = RawServer::start(move |_, _| {
+            answer(status, &[("retry-after", advice.as_str())], "busy")
+        })
+        .await;
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(80))
+            .max_backoff(Duration::from_millis(80));
+        let mut sub = client_for(&server.url(), policy).subscribe("c", "t");
+        let began = Instant::now();
+        let waits = retry_waits(&mut sub, 4).await;
+        // Jitter keeps at least half of the 80 ms backoff.
+        assert!(
+            waits.iter().all(|w| *w >= Duration::from_millis(40)),
+            "{status}: waits {waits:?}"
+        );
+        // Three waits of at least 40 ms separate the four polls.
+        assert!(
+            began.elapsed() >= Duration::from_millis(120),
+            "{status}: four polls in {:?}",
+            began.elapsed()
+        );
+        assert!(server.request_lines().len() <= 5, "{status}: spun");
+    }
+}
+
+/// A server asking for longer than the backoff is obeyed.
+#[tokio::test]
+async fn a_retry_after_longer_than_the_backoff_lengthens_the_wait() {
+    let server = RawServer::start(|_, _| answer(503, &[("retry-after", "2")], "busy")).await;
+    let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(10));
+    let mut sub = client_for(&server.url(), policy).subscribe("c", "t");
+    assert_eq!(retry_waits(&mut sub, 1).await, vec![Duration::from_secs(2)]);
+}
