@@ -12,7 +12,9 @@
 //!   and sets the per-operation timeout;
 //! - `exec` runs the request inside a `tracing` span (method, path, operation;
 //!   never the token or the query) and rewrites a plain-text error body into
-//!   the JSON `Error` schema, so its detail survives the generated decoding.
+//!   the JSON `Error` schema, so its detail survives the generated decoding;
+//!   a subscribe answer framed only by its connection's close fails as a
+//!   body error when the close cuts its JSON (see `cut_body.rs`).
 //!
 //! The relabelling is a back-and-forth progenitor forces: it takes one media
 //! type per request body, so the generated publish labels every body
@@ -96,10 +98,13 @@ impl ClientHooks<Hooks> for generated::Client {
             Box::pin(execute_logged(self.client(), request, span)).await?
         };
         if response.status().is_success() {
-            Ok(crate::limits::limit_body(
-                response,
-                crate::limits::MAX_RESPONSE_BYTES,
-            ))
+            let close_delimited_cut_is_lost = info.operation_id == "subscribe";
+            let response = crate::limits::limit_body(response, crate::limits::MAX_RESPONSE_BYTES);
+            Ok(if close_delimited_cut_is_lost {
+                crate::cut_body::guard(response)
+            } else {
+                response
+            })
         } else {
             Box::pin(normalise_error_body(response)).await
         }

@@ -95,6 +95,7 @@ mod cache_key;
 mod client;
 pub mod codec;
 mod credential;
+mod cut_body;
 #[cfg(feature = "emulator-admin")]
 mod emulator_admin;
 mod error;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt as _;
 use momento_http::{Error, RetryPolicy, Subscription, TopicClient, TopicEvent};
-use raw_http::{RawServer, answer};
+use raw_http::{RawServer, Reply, answer, batch};
 
 /// A client for `url` with `policy` and a short poll timeout.
 fn client_for(url: &str, policy: RetryPolicy) -> TopicClient {
@@ -82,4 +82,84 @@ async fn a_retry_after_longer_than_the_backoff_lengthens_the_wait() {
     let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(10));
     let mut sub = client_for(&server.url(), policy).subscribe("c", "t");
     assert_eq!(retry_waits(&mut sub, 1).await, vec![Duration::from_secs(2)]);
+}
+
+/// A 200 whose body is `body`, framed by `framing` (a header line, or
+/// nothing: then only the close ends it), and the connection closed.
+fn cut_answer(framing: &str, body: &str) -> Reply {
+    Reply::Bytes(
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{framing}connection: close\r\n\r\n{body}"
+        )
+        .into_bytes(),
+    )
+}
+
+/// The first half of a batch's JSON.
+const HALF_A_BATCH: &str = r#"{"items":[{"item":{"topic_sequence_number":1,"sequence_pa"#;
+
+/// A connection that drops mid-body is lost, whether or not the answer
+/// said how long it was: retried, reported as a lost connection, and the
+/// next poll's items arrive.
+#[tokio::test]
+async fn a_body_cut_mid_json_is_a_lost_connection_with_or_without_a_length() {
+    for framing in ["content-length: 500\r\n", ""] {
+        let server = RawServer::start(move |i, _| match i {
+            0 => cut_answer(framing, HALF_A_BATCH),
+            _ => batch(&[(1, 1)]),
+        })
+        .await;
+        let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(10));
+        let mut sub = client_for(&server.url(), policy).subscribe("c", "t");
+        match next_within(&mut sub, Duration::from_secs(5)).await {
+            Ok(TopicEvent::ConnectionLost { error, .. }) => {
+                assert!(
+                    matches!(error, Error::Transport { .. }),
+                    "{framing:?}: {error}"
+                );
+                assert!(!error.is_timeout(), "{framing:?}: {error}");
+            }
+            other => panic!("{framing:?}: expected ConnectionLost, got {other:?}"),
+        }
+        let mut data = sub.messages();
+        let item = tokio::time::timeout(Duration::from_secs(5), data.next()).await;
+        assert!(
+            matches!(
+                item,
+                Ok(Some(Ok(TopicEvent::Item {
+                    sequence_number: 1,
+                    ..
+                })))
+            ),
+            "{framing:?}: {item:?}"
+        );
+    }
+}
+
+/// Framed by the close alone, a whole body is a whole answer, and a body
+/// that is not JSON at all is still an invalid answer, not a lost connection.
+#[tokio::test]
+async fn a_close_delimited_body_is_judged_by_its_json() {
+    let whole = r#"{"items":[{"item":{"topic_sequence_number":1,"sequence_page":1,"value":{"text":"m1"}}}]}"#;
+    let server = RawServer::start(move |_, _| cut_answer("", whole)).await;
+    let mut sub = client_for(&server.url(), RetryPolicy::default()).subscribe("c", "t");
+    let event = next_within(&mut sub, Duration::from_secs(5)).await;
+    assert!(
+        matches!(
+            event,
+            Ok(TopicEvent::Item {
+                sequence_number: 1,
+                ..
+            })
+        ),
+        "{event:?}"
+    );
+
+    let server = RawServer::start(|_, _| cut_answer("", r#"{"items": nope}"#)).await;
+    let mut sub = client_for(&server.url(), RetryPolicy::default()).subscribe("c", "t");
+    let event = next_within(&mut sub, Duration::from_secs(5)).await;
+    assert!(
+        matches!(event, Err(Error::InvalidResponse { .. })),
+        "{event:?}"
+    );
 }
