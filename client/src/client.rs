@@ -205,9 +205,10 @@ impl TopicClientBuilder {
         self
     }
 
-    /// Limit on one long poll (default 60 s), body included. A poll that
-    /// gets no complete answer in time is a failure: retried, and reported
-    /// as [`TopicEvent::ConnectionLost`](crate::TopicEvent::ConnectionLost).
+    /// Limit on one long poll (default 60 s), body included, counted from
+    /// the start of the poll. A poll that gets no complete answer in time
+    /// is a failure: retried, and reported by that deadline as
+    /// [`TopicEvent::ConnectionLost`](crate::TopicEvent::ConnectionLost).
     ///
     /// Keep it above the server's wait (30 s on the emulator), or idle
     /// topics look like lost connections.

@@ -366,7 +366,7 @@ async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, Stat
             tokio::time::sleep(wait).await;
         }
         let began = Instant::now();
-        match poll_once(&state).await {
+        match poll_within_deadline(&state, began).await {
             PollResult::Batch(items) => {
                 state.restored();
                 match state.position.absorb(&state.cache, &state.topic, items) {
@@ -467,6 +467,37 @@ impl State {
 
 fn policy(state: &State) -> &RetryPolicy {
     &state.client.inner.retry
+}
+
+/// A timer fires at the first tick at or after its deadline (tokio's are a
+/// millisecond apart), and then its task must be woken; aiming one tick
+/// early keeps the report of silence at or before the caller's deadline.
+const TIMER_TICK: Duration = Duration::from_millis(1);
+
+/// One long poll, bounded by the poll timeout counted from `began`, when
+/// the caller's poll started: a caller waiting as long on `next()` sees
+/// the lost connection, not its own timer. (The request's own timeout,
+/// which starts later, stays as a backstop for the raw client.)
+async fn poll_within_deadline(state: &State, began: Instant) -> PollResult {
+    let Some(limit) = state.client.inner.bytes_client.inner.poll_timeout else {
+        return poll_once(state).await;
+    };
+    let deadline = began + limit.saturating_sub(TIMER_TICK).max(TIMER_TICK);
+    let silent = || {
+        PollResult::Failed(Error::Transport {
+            message: format!(
+                "no complete answer within the poll timeout ({limit:?}): the server accepted the poll and went silent"
+            ),
+            may_have_been_delivered: false,
+            timed_out: true,
+        })
+    };
+    match tokio::time::timeout_at(deadline.into(), poll_once(state)).await {
+        // A task woken late finds the backstop fired too; the report is the same.
+        Ok(PollResult::Failed(err)) if err.is_timeout() => silent(),
+        Ok(result) => result,
+        Err(_) => silent(),
+    }
 }
 
 /// One long poll.

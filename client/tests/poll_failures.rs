@@ -163,3 +163,33 @@ async fn a_close_delimited_body_is_judged_by_its_json() {
         "{event:?}"
     );
 }
+
+/// A caller who waits on `next()` exactly as long as the poll timeout it
+/// asked for is told of the silence, not left to its own timer: the
+/// subscription's deadline counts from when the poll began, and fires by it.
+#[tokio::test]
+async fn silence_is_reported_within_the_poll_timeout_the_caller_asked_for() {
+    let server = RawServer::start(|_, _| Reply::Hang).await;
+    let poll_timeout = Duration::from_millis(300);
+    let client = TopicClient::builder()
+        .api_key(&common::v1_key(&server.url()))
+        .poll_timeout(poll_timeout)
+        .build()
+        .unwrap();
+    // Each subscription's first poll starts at once (no backoff before it).
+    for attempt in 1..=3 {
+        let mut sub = client.subscribe("c", "t");
+        let began = Instant::now();
+        match tokio::time::timeout(poll_timeout, sub.next()).await {
+            Ok(Some(Ok(TopicEvent::ConnectionLost { error, .. }))) => {
+                assert!(error.is_timeout(), "{error}");
+                assert!(error.to_string().contains("300ms"), "{error}");
+            }
+            Err(_) => panic!(
+                "attempt {attempt}: nothing reported within the {poll_timeout:?} asked for ({:?})",
+                began.elapsed()
+            ),
+            other => panic!("attempt {attempt}: expected ConnectionLost, got {other:?}"),
+        }
+    }
+}
