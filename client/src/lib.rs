@@ -132,7 +132,7 @@ pub use subscribe::{Cursor, Messages, Subscription, TopicEvent, TopicValue};
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::sequence::{Step, check_accounting};
+    pub use crate::sequence::oracle::{Message, Step, check_delivery};
     pub use crate::subscribe::parse_batch;
 }
 

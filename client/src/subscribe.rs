@@ -11,8 +11,9 @@
 //! out of a retry limit the caller set end the stream after yielding the
 //! error.
 //!
-//! The stream never skips silently (see `sequence.rs`): a jump in numbering
-//! or a change of page the server did not announce becomes a
+//! The stream never skips silently (see `sequence/mod.rs`): a jump in
+//! numbering, a change of page, or a page left out after one was known,
+//! that the server did not announce, becomes a
 //! [`TopicEvent::Discontinuity`] with `synthesized: true`, and every
 //! discontinuity starts from the client's own last number.
 
@@ -36,8 +37,9 @@ use crate::wire;
 /// Where a subscription is: what its next poll will send.
 ///
 /// Save it to resume later with [`TopicClient::subscribe_from`]. After an
-/// item numbered `n` on page `p` it is `(n + 1, p)`; after a discontinuity
-/// it is `(new, new_page)`. `Cursor::default()` (0, 0) means "from now on".
+/// item numbered `n` on page `p` it is `(n + 1, p)` (`p` is 0 when the item
+/// said no page); after a discontinuity it is `(new, new_page)`.
+/// `Cursor::default()` (0, 0) means "from now on".
 ///
 /// ```
 /// use momento_http::Cursor;
@@ -49,7 +51,8 @@ use crate::wire;
 pub struct Cursor {
     /// The next sequence number expected (last received + 1); 0 to start from now.
     pub sequence_number: u64,
-    /// The topic instance last seen; 0 when none yet.
+    /// The topic instance last seen; 0 when not known (none yet, or the
+    /// last item said none).
     pub sequence_page: u64,
 }
 
