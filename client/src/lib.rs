@@ -56,9 +56,13 @@
 //! - [`TopicClient::publish`] and [`PublishValue`]: validation, media types,
 //!   never retried (`publish.rs`).
 //! - [`Subscription`], [`Cursor`], [`TopicEvent`]: the long-poll stream
-//!   (`subscribe.rs`), retried per [`RetryPolicy`] (`retry.rs`), judging
-//!   the server's numbering against its own position (`sequence.rs`).
-//! - `limits.rs`: how much of an answer is read.
+//!   (`subscribe/mod.rs`; the polling loop and its deadline in
+//!   `subscribe/polling.rs`), retried per [`RetryPolicy`] (`retry.rs`),
+//!   judging the server's numbering against its own position
+//!   (`sequence/mod.rs`; the independent judge of its tests in
+//!   `sequence/oracle.rs`).
+//! - `limits.rs`: how much of an answer is read; `cut_body.rs`: a subscribe
+//!   answer cut where only the close ended it.
 //! - [`CacheClient`] (`cache.rs`): get, set and delete on the cache half of
 //!   the API, from [`TopicClient::cache`]; [`CacheKey`] and [`CacheValue`]
 //!   (`cache_key.rs`): how a key travels (`key` or `key_base64`).

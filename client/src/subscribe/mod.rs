@@ -4,7 +4,7 @@
 //! empty batch, a 204, 408 or 504 just polls again, spaced out when such
 //! answers come at once ([`TopicEvent::NoProgress`]). 429, 5xx, connection
 //! errors and polls with no complete answer within the poll timeout are
-//! retried per the [`RetryPolicy`] (for ever by default, `Retry-After`
+//! retried per the [`RetryPolicy`](crate::RetryPolicy) (for ever by default, `Retry-After`
 //! honoured up to a cap), each reported as [`TopicEvent::ConnectionLost`],
 //! and the first success after them as [`TopicEvent::ConnectionRestored`].
 //! 400/401/403/404, a redirect, an unreadable or oversized body, or running
@@ -21,18 +21,21 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::Stream;
 
 use crate::client::TopicClient;
 use crate::error::Error;
-use crate::generated;
 use crate::publish::validate_names;
-use crate::retry::RetryPolicy;
 use crate::sequence::Position;
+#[cfg(fuzzing)]
 use crate::wire;
+
+mod polling;
+
+use polling::{State, next_event};
 
 /// Where a subscription is: what its next poll will send.
 ///
@@ -152,7 +155,7 @@ impl TopicEvent {
 /// A live subscription: a stream of [`TopicEvent`]s.
 ///
 /// Transient failures are retried (for ever by default, see
-/// [`RetryPolicy`]) and reported as events; the stream ends (`None`) only
+/// [`RetryPolicy`](crate::RetryPolicy)) and reported as events; the stream ends (`None`) only
 /// after yielding a terminal error (400, 401, 403, 404, a redirect, an
 /// unreadable or oversized answer, or retries exhausted under a limit the
 /// caller set). Dropping it stops polling.
@@ -297,238 +300,18 @@ impl TopicClient {
             retries: AtomicU64::new(0),
             no_progress: AtomicU64::new(0),
         });
-        let state = State {
-            client: self.clone(),
-            cache: cache.to_owned(),
-            topic: topic.to_owned(),
-            position: Position::new(cursor),
-            failed: validate_names(cache, topic).err(),
-            done: false,
-            shared: shared.clone(),
-            failures: 0,
-            outage_began: None,
-            no_progress: 0,
-            wait: None,
-        };
+        let state = State::new(
+            self.clone(),
+            cache,
+            topic,
+            Position::new(cursor),
+            validate_names(cache, topic).err(),
+            shared.clone(),
+        );
         Subscription {
             stream: Box::pin(futures::stream::unfold(state, next_event)),
             shared,
         }
-    }
-}
-
-/// The machinery's state between events.
-struct State {
-    client: TopicClient,
-    cache: String,
-    topic: String,
-    /// Where the stream is.
-    position: Position,
-    /// An error to yield before ending.
-    failed: Option<Error>,
-    /// Set once a terminal error has been yielded.
-    done: bool,
-    /// What `Subscription::cursor` and `Subscription::retries` read.
-    shared: Arc<Shared>,
-    /// Failed polls in a row.
-    failures: u32,
-    /// When the first of those began.
-    outage_began: Option<Instant>,
-    /// Polls in a row that made no progress.
-    no_progress: u32,
-    /// How long to wait before the next poll.
-    wait: Option<Duration>,
-}
-
-/// What one long poll produced.
-enum PollResult {
-    Batch(Vec<wire::SubscribeElement>),
-    Again(&'static str),
-    Failed(Error),
-}
-
-/// Produces the next event: from the buffer, or by polling (with retries).
-async fn next_event(mut state: State) -> Option<(Result<TopicEvent, Error>, State)> {
-    loop {
-        if state.done {
-            return None;
-        }
-        if let Some((event, after)) = state.position.pending.pop_front() {
-            *state
-                .shared
-                .cursor
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = after;
-            return Some((Ok(event), state));
-        }
-        if let Some(err) = state.failed.take() {
-            state.done = true;
-            return Some((Err(err), state));
-        }
-        if let Some(wait) = state.wait.take() {
-            tokio::time::sleep(wait).await;
-        }
-        let began = Instant::now();
-        match poll_within_deadline(&state, began).await {
-            PollResult::Batch(items) => {
-                state.restored();
-                match state.position.absorb(&state.cache, &state.topic, items) {
-                    Ok(0) => state.no_progress(began, "only messages already accounted for"),
-                    Ok(_) => state.progress(),
-                    Err(err) => state.failed = Some(err),
-                }
-            }
-            PollResult::Again(why) => {
-                state.restored();
-                tracing::trace!(cache = %state.cache, topic = %state.topic, why, "polling again");
-                state.no_progress(began, why);
-            }
-            PollResult::Failed(err)
-                if err.is_retryable() && policy(&state).allows(state.failures) =>
-            {
-                let retry_in = policy(&state).backoff(state.failures, err.retry_after());
-                state.failures += 1;
-                state.outage_began.get_or_insert(began);
-                state.shared.retries.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(
-                    cache = %state.cache, topic = %state.topic, failures = state.failures,
-                    retry_in_ms = retry_in.as_millis() as u64, error = %err,
-                    "subscription poll failed; retrying"
-                );
-                state.lifecycle(TopicEvent::ConnectionLost {
-                    error: err,
-                    retry_in,
-                    failures: state.failures,
-                });
-                state.wait = Some(retry_in);
-            }
-            PollResult::Failed(err) => state.failed = Some(err),
-        }
-    }
-}
-
-impl State {
-    /// Queues a lifecycle event (it leaves the cursor where it is).
-    fn lifecycle(&mut self, event: TopicEvent) {
-        let cursor = self.position.cursor;
-        self.position.pending.push_back((event, cursor));
-    }
-
-    /// A poll was answered: ends an outage, if there was one.
-    fn restored(&mut self) {
-        if self.failures == 0 {
-            return;
-        }
-        let away = self
-            .outage_began
-            .take()
-            .map_or(Duration::ZERO, |began| began.elapsed());
-        tracing::info!(
-            cache = %self.cache, topic = %self.topic, failures = self.failures,
-            away_ms = away.as_millis() as u64, "subscription restored"
-        );
-        self.lifecycle(TopicEvent::ConnectionRestored {
-            away,
-            failures: self.failures,
-        });
-        self.failures = 0;
-    }
-
-    /// A poll yielded events.
-    fn progress(&mut self) {
-        self.no_progress = 0;
-        self.shared.no_progress.store(0, Ordering::Relaxed);
-    }
-
-    /// A poll that began at `began` yielded nothing new: space the next one out.
-    fn no_progress(&mut self, began: Instant, why: &'static str) {
-        self.no_progress = self.no_progress.saturating_add(1);
-        self.shared
-            .no_progress
-            .store(u64::from(self.no_progress), Ordering::Relaxed);
-        let spacing = policy(self).no_progress_spacing(self.no_progress);
-        let Some(wait) = spacing
-            .checked_sub(began.elapsed())
-            .filter(|w| !w.is_zero())
-        else {
-            return;
-        };
-        self.wait = Some(wait);
-        if self.no_progress == 3 || (self.no_progress > 3 && self.no_progress.is_multiple_of(20)) {
-            tracing::warn!(
-                cache = %self.cache, topic = %self.topic, polls = self.no_progress, why,
-                wait_ms = wait.as_millis() as u64,
-                "polls are answered at once without progress; slowing down"
-            );
-            self.lifecycle(TopicEvent::NoProgress {
-                polls: self.no_progress,
-                wait,
-            });
-        }
-    }
-}
-
-fn policy(state: &State) -> &RetryPolicy {
-    &state.client.inner.retry
-}
-
-/// A timer fires at the first tick at or after its deadline (tokio's are a
-/// millisecond apart), and then its task must be woken; aiming one tick
-/// early keeps the report of silence at or before the caller's deadline.
-const TIMER_TICK: Duration = Duration::from_millis(1);
-
-/// One long poll, bounded by the poll timeout counted from `began`, when
-/// the caller's poll started: a caller waiting as long on `next()` sees
-/// the lost connection, not its own timer. (The request's own timeout,
-/// which starts later, stays as a backstop for the raw client.)
-async fn poll_within_deadline(state: &State, began: Instant) -> PollResult {
-    let Some(limit) = state.client.inner.bytes_client.inner.poll_timeout else {
-        return poll_once(state).await;
-    };
-    let deadline = began + limit.saturating_sub(TIMER_TICK).max(TIMER_TICK);
-    let silent = || {
-        PollResult::Failed(Error::Transport {
-            message: format!(
-                "no complete answer within the poll timeout ({limit:?}): the server accepted the poll and went silent"
-            ),
-            may_have_been_delivered: false,
-            timed_out: true,
-        })
-    };
-    match tokio::time::timeout_at(deadline.into(), poll_once(state)).await {
-        // A task woken late finds the backstop fired too; the report is the same.
-        Ok(PollResult::Failed(err)) if err.is_timeout() => silent(),
-        Ok(result) => result,
-        Err(_) => silent(),
-    }
-}
-
-/// One long poll.
-///
-/// An empty answer (a 204, 408 or 504, or an empty batch) means "nothing
-/// yet". A poll that gets no complete answer within the poll timeout is a
-/// failure: a server that accepts and never answers, or drips bytes, is not
-/// a quiet topic.
-async fn poll_once(state: &State) -> PollResult {
-    use generated::Error as G;
-    let result = state
-        .client
-        .inner
-        .bytes_client
-        .subscribe(
-            &state.cache,
-            &state.topic,
-            Some(state.position.cursor.sequence_number),
-            Some(state.position.cursor.sequence_page),
-            None,
-        )
-        .await;
-    match result {
-        Ok(response) => PollResult::Batch(response.into_inner().items),
-        Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 204 => PollResult::Again("204"),
-        Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 408 => PollResult::Again("408"),
-        Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 504 => PollResult::Again("504"),
-        Err(e) => PollResult::Failed(Error::from_generated(e, false).await),
     }
 }
 
