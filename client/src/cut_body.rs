@@ -13,6 +13,8 @@ use bytes::Bytes;
 use futures::StreamExt as _;
 use reqwest::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 
+use crate::limits::BoxError;
+
 /// The body ended with the connection, in the middle of its JSON.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -39,42 +41,38 @@ pub(crate) fn guard(response: reqwest::Response) -> reqwest::Response {
     if !is_close_delimited(&response) {
         return response;
     }
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let state = (
-        Box::pin(response.bytes_stream()),
-        Vec::<Bytes>::new(),
-        false,
-    );
-    let body = futures::stream::unfold(state, |(mut inner, mut seen, over)| async move {
-        if over {
-            return None;
-        }
-        match inner.next().await {
-            Some(Ok(chunk)) => {
-                // A clone of `Bytes` shares the buffer: nothing is copied
-                // until the end, and then only for a close-delimited body.
-                seen.push(chunk.clone());
-                Some((Ok(chunk), (inner, seen, false)))
-            }
-            Some(Err(e)) => Some((Err(BoxError::from(e)), (inner, seen, true))),
-            None => {
-                let whole = seen.concat();
-                match serde_json::from_slice::<serde::de::IgnoredAny>(&whole) {
-                    Err(e) if e.is_eof() => {
-                        Some((Err(BoxError::from(BodyCut)), (inner, seen, true)))
-                    }
-                    _ => None,
+    crate::limits::with_body(response, |response| {
+        let state = (
+            Box::pin(response.bytes_stream()),
+            Vec::<Bytes>::new(),
+            false,
+        );
+        reqwest::Body::wrap_stream(futures::stream::unfold(
+            state,
+            |(mut inner, mut seen, over)| async move {
+                if over {
+                    return None;
                 }
-            }
-        }
-    });
-    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    reqwest::Response::from(rebuilt)
+                match inner.next().await {
+                    Some(Ok(chunk)) => {
+                        // A clone of `Bytes` shares the buffer: nothing is
+                        // copied until the end, and then only for a
+                        // close-delimited body.
+                        seen.push(chunk.clone());
+                        Some((Ok(chunk), (inner, seen, false)))
+                    }
+                    Some(Err(e)) => Some((Err(BoxError::from(e)), (inner, seen, true))),
+                    None => {
+                        let whole = seen.concat();
+                        match serde_json::from_slice::<serde::de::IgnoredAny>(&whole) {
+                            Err(e) if e.is_eof() => {
+                                Some((Err(BoxError::from(BodyCut)), (inner, seen, true)))
+                            }
+                            _ => None,
+                        }
+                    }
+                }
+            },
+        ))
+    })
 }
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -42,33 +42,43 @@ pub(crate) fn limit_body(response: reqwest::Response, limit: usize) -> reqwest::
     if announced.is_some_and(|len| len <= limit as u64) {
         return response;
     }
+    with_body(response, |response| {
+        if announced.is_some() {
+            // Announced over the limit: fail at once, read nothing.
+            reqwest::Body::wrap_stream(futures::stream::once(async move {
+                Err::<Bytes, BoxError>(Box::new(BodyTooLarge { limit }))
+            }))
+        } else {
+            let mut seen = 0usize;
+            reqwest::Body::wrap_stream(response.bytes_stream().map(move |chunk| {
+                let chunk = chunk?;
+                seen = seen.saturating_add(chunk.len());
+                if seen > limit {
+                    return Err(Box::new(BodyTooLarge { limit }) as BoxError);
+                }
+                Ok(chunk)
+            }))
+        }
+    })
+}
+
+/// `response` (status, version, headers) with the body `body` makes of it.
+pub(crate) fn with_body(
+    response: reqwest::Response,
+    body: impl FnOnce(reqwest::Response) -> reqwest::Body,
+) -> reqwest::Response {
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
-    let body = if announced.is_some() {
-        // Announced over the limit: fail at once, read nothing.
-        reqwest::Body::wrap_stream(futures::stream::once(async move {
-            Err::<Bytes, BoxError>(Box::new(BodyTooLarge { limit }))
-        }))
-    } else {
-        let mut seen = 0usize;
-        reqwest::Body::wrap_stream(response.bytes_stream().map(move |chunk| {
-            let chunk = chunk?;
-            seen = seen.saturating_add(chunk.len());
-            if seen > limit {
-                return Err(Box::new(BodyTooLarge { limit }) as BoxError);
-            }
-            Ok(chunk)
-        }))
-    };
-    let mut rebuilt = http::Response::new(body);
+    let mut rebuilt = http::Response::new(body(response));
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     reqwest::Response::from(rebuilt)
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// What a wrapped body's stream fails with.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Reads at most `limit` bytes of `response`'s body and drops the rest.
 pub(crate) async fn read_capped(

@@ -6,6 +6,8 @@ mod common;
 #[path = "support/raw_http.rs"]
 mod raw_http;
 
+use common::next_within;
+
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
@@ -31,14 +33,6 @@ fn client_for(url: &str, placement: AuthPlacement) -> TopicClient {
         )
         .build()
         .unwrap()
-}
-
-/// The next event, within `limit`.
-async fn next_within(sub: &mut Subscription, limit: Duration) -> Result<TopicEvent, Error> {
-    tokio::time::timeout(limit, sub.next())
-        .await
-        .expect("the caller is told something in time")
-        .expect("the stream goes on")
 }
 
 #[tokio::test]

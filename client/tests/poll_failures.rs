@@ -7,6 +7,8 @@ mod common;
 #[path = "support/raw_http.rs"]
 mod raw_http;
 
+use common::next_within;
+
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt as _;
@@ -21,14 +23,6 @@ fn client_for(url: &str, policy: RetryPolicy) -> TopicClient {
         .retry_policy(policy)
         .build()
         .unwrap()
-}
-
-/// The next event, within `limit`.
-async fn next_within(sub: &mut Subscription, limit: Duration) -> Result<TopicEvent, Error> {
-    tokio::time::timeout(limit, sub.next())
-        .await
-        .expect("the caller is told something in time")
-        .expect("the stream goes on")
 }
 
 /// The `retry_in` of the next `count` events, each of which must be a

@@ -97,8 +97,6 @@ struct Account {
     /// The page the caller's position said, if it said one.
     said_page: Option<u64>,
     awaited: Option<Awaited>,
-    /// A cursor saved without a page: the first item's life is the one meant.
-    start_without_page: Option<u64>,
 }
 
 impl Account {
@@ -170,8 +168,10 @@ impl Account {
                             m.life
                         ));
                     }
-                    if let Some(start) = self.start_without_page.take() {
-                        self.told(m.life, 0, Some(start));
+                    if life.is_none() {
+                        // A cursor saved without a page: the first item's
+                        // life is the one it meant.
+                        self.told(m.life, 0, Some(n));
                     }
                 }
             }
@@ -182,7 +182,6 @@ impl Account {
                 "after item {n} (page {page}) the cursor is {after:?}"
             ));
         }
-        self.start_without_page = None;
         self.yielded.insert((m.life, n));
         self.at = Some((Some(m.life), n));
         self.said_page = (page != 0).then_some(page);
@@ -237,7 +236,6 @@ impl Account {
         }
         self.at = Some((d.to_life, new.saturating_sub(1)));
         self.said_page = d.to_life;
-        self.start_without_page = None;
         self.awaited = Some(d);
         Ok(())
     }
@@ -265,8 +263,6 @@ pub fn check_delivery(start: Cursor, steps: &[Step]) -> Result<(), String> {
         account.said_page = (page != 0).then_some(page);
         if page != 0 {
             account.told(page, 0, Some(n));
-        } else {
-            account.start_without_page = Some(n);
         }
     }
     for (index, step) in steps.iter().enumerate() {

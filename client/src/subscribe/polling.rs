@@ -209,19 +209,18 @@ async fn poll_within_deadline(state: &State, began: Instant) -> PollResult {
     let Some(limit) = state.client.inner.bytes_client.inner.poll_timeout else {
         return poll_once(state).await;
     };
-    let deadline = began + limit.saturating_sub(TIMER_TICK).max(TIMER_TICK);
+    let deadline = began + limit.saturating_sub(TIMER_TICK);
     let silent = || {
         PollResult::Failed(Error::Transport {
-            message: format!(
-                "no complete answer within the poll timeout ({limit:?}): the server accepted the poll and went silent"
-            ),
+            message: format!("no complete answer within the poll timeout ({limit:?})"),
             may_have_been_delivered: false,
             timed_out: true,
         })
     };
     match tokio::time::timeout_at(deadline.into(), poll_once(state)).await {
-        // A task woken late finds the backstop fired too; the report is the same.
-        Ok(PollResult::Failed(err)) if err.is_timeout() => silent(),
+        // A task woken late finds the backstop fired too: the same silence.
+        // (A connect timeout before the deadline keeps its own message.)
+        Ok(PollResult::Failed(err)) if err.is_timeout() && Instant::now() >= deadline => silent(),
         Ok(result) => result,
         Err(_) => silent(),
     }

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use momento_http::{AuthPlacement, RetryPolicy, TopicClient};
+use futures::StreamExt as _;
+use momento_http::{AuthPlacement, Error, RetryPolicy, Subscription, TopicClient, TopicEvent};
 use wiremock::MockServer;
 
 /// The JWT inside the test key; snapshots must never show it.
@@ -31,6 +32,15 @@ pub fn client(server: &MockServer, placement: AuthPlacement) -> TopicClient {
         .poll_timeout(Duration::from_secs(5))
         .build()
         .expect("test client builds")
+}
+
+/// The next event of `sub`, within `limit`: the caller is told something
+/// in time, and the stream goes on.
+pub async fn next_within(sub: &mut Subscription, limit: Duration) -> Result<TopicEvent, Error> {
+    tokio::time::timeout(limit, sub.next())
+        .await
+        .expect("the caller is told something in time")
+        .expect("the stream goes on")
 }
 
 /// Runs `f` with a bound so a hung test fails instead of waiting for ever.
