@@ -128,7 +128,7 @@ pub use error::Error;
 pub use limits::{EXCERPT_CHARS, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES};
 pub use publish::PublishValue;
 pub use region::{Region, RegionError};
-pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy, parse_retry_after};
 pub use subscribe::{Cursor, Messages, Subscription, TopicEvent, TopicValue};
 
 /// Entry points for the fuzz targets in `fuzz/`; compiled only under

@@ -178,7 +178,17 @@ impl RetryPolicy {
 /// the past means "now"). Anything else, or a delay too large for a
 /// [`Duration`], is no advice at all: `None`, and the policy's own backoff
 /// applies.
-pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // 07:28:00
+/// assert_eq!(momento_http::parse_retry_after("2", now), Some(Duration::from_secs(2)));
+/// assert_eq!(
+///     momento_http::parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+///     Some(Duration::from_secs(30))
+/// );
+/// ```
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

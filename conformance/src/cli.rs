@@ -4,7 +4,7 @@
 
 use crate::registry::{RunOptions, run_all};
 use crate::report::{Outcome, ReportFormat};
-use crate::target::{KeyArg, KeyRole, Target};
+use crate::target::{KeyArg, KeyRole, Pacing, Target};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -90,7 +90,11 @@ pub async fn run(args: Args) -> ExitCode {
     }
     let target = match (&args.endpoint, &args.api_key, &args.cache) {
         (Some(url), Some(key), Some(cache)) => {
-            let mut t = Target::endpoint(url, key, cache, Some(args.rps)).await;
+            let pacing = Pacing {
+                rps: Some(args.rps),
+                long_polls: None,
+            };
+            let mut t = Target::endpoint(url, key, cache, pacing).await;
             for k in &args.keys {
                 t = t.with_key(k.role, k.key.clone());
             }

@@ -9,7 +9,7 @@
 
 use crate::failure::{CheckError, Failure, NO_ADMIN};
 use crate::report::{CheckResult, Evidence, Outcome, Report};
-use crate::target::{Target, TargetKind};
+use crate::target::{CheckClock, RunFigures, Target, TargetKind};
 use futures::StreamExt as _;
 use std::future::Future;
 use std::pin::Pin;
@@ -75,19 +75,28 @@ pub fn matches(pattern: &str, id: &str) -> bool {
     true
 }
 
-/// Run one check against `target` within its budget.
+/// Run one check against `target` within its budget. The budget is for
+/// the endpoint's answers: time the check spent in the suite's queue (the
+/// pacer, a free long-poll slot, a 429's advice) is not counted.
 pub async fn run_one(target: Arc<Target>, check: &Check) -> CheckResult {
     let start = Instant::now();
+    let view = Arc::new(target.for_check());
     let result = if check.needs_admin && !target.has_admin() {
         Err(CheckError::Skip(NO_ADMIN.into()))
     } else {
-        match tokio::time::timeout(check.budget, (check.run)(target.clone())).await {
+        match within_budget(view.clock(), check.budget, (check.run)(view.clone())).await {
             Ok(r) => r,
-            Err(_) => Err(CheckError::Fail(Failure {
+            Err(overrun) => Err(CheckError::Fail(Failure {
                 behaviour: format!("{} did not finish within its time budget", check.id),
-                expected: format!("done within {} ms", check.budget.as_millis()),
-                actual: "still waiting (a long poll that never answered, or a stalled request)"
-                    .into(),
+                expected: format!(
+                    "done within {} ms of the endpoint's time",
+                    check.budget.as_millis()
+                ),
+                actual: format!(
+                    "still waiting after {} ms of the endpoint's time (a long poll that never answered, or a stalled request); {} ms more were spent in the suite's queue",
+                    overrun.active.as_millis(),
+                    overrun.queued.as_millis()
+                ),
                 repro: None,
             })),
         }
@@ -111,6 +120,36 @@ pub async fn run_one(target: Arc<Target>, check: &Check) -> CheckResult {
         outcome,
         detail,
         duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+/// A check that ran out of its budget: the endpoint's time, and the
+/// suite's queue time beside it.
+struct Overrun {
+    active: Duration,
+    queued: Duration,
+}
+
+/// Run `check` until it ends or `budget` of `clock`'s active time is spent.
+async fn within_budget<T>(
+    clock: &CheckClock,
+    budget: Duration,
+    check: impl Future<Output = T>,
+) -> Result<T, Overrun> {
+    let mut check = std::pin::pin!(check);
+    loop {
+        let active = clock.active();
+        if active >= budget {
+            return Err(Overrun {
+                active,
+                queued: clock.queued(),
+            });
+        }
+        // Time queued meanwhile moves the end out: look again then.
+        tokio::select! {
+            done = &mut check => return Ok(done),
+            () = tokio::time::sleep(budget - active) => {}
+        }
     }
 }
 
@@ -198,9 +237,14 @@ pub async fn run_all(
         progress(&result);
         results[i] = Some(result);
     }
+    let figures = RunFigures {
+        wall_time_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        ..target.figures()
+    };
     Report {
         target: target.describe(),
         checks: results.into_iter().flatten().collect(),
+        figures,
     }
 }
 
@@ -257,7 +301,15 @@ mod tests {
             })
         });
         // A closed port: the target is only a handle here.
-        let target = Arc::new(Target::endpoint("http://127.0.0.1:9", "k", "c", None).await);
+        let target = Arc::new(
+            Target::endpoint(
+                "http://127.0.0.1:9",
+                "k",
+                "c",
+                crate::target::Pacing::UNPACED,
+            )
+            .await,
+        );
         let start = Instant::now();
         let report = run_all(target, &[last, slow, fast], &RunOptions::default(), |_| {}).await;
         let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
@@ -270,6 +322,47 @@ mod tests {
             start.elapsed() < Duration::from_millis(550),
             "not concurrent: {:?}",
             start.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_budget_counts_the_endpoints_time_not_the_suites_queue() {
+        let mut queued = check("queued", false, |t| {
+            Box::pin(async move {
+                // 400 ms in the suite's queue, 50 ms of the endpoint's time.
+                {
+                    let _waiting = t.clock().enter_queue();
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(())
+            })
+        });
+        queued.budget = Duration::from_millis(300);
+        let mut slow = check("slow-endpoint", false, |_| {
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                Ok(())
+            })
+        });
+        slow.budget = Duration::from_millis(300);
+        let target = Arc::new(
+            Target::endpoint(
+                "http://127.0.0.1:9",
+                "k",
+                "c",
+                crate::target::Pacing::UNPACED,
+            )
+            .await,
+        );
+        let passed = run_one(target.clone(), &queued).await;
+        assert_eq!(passed.outcome, Outcome::Pass, "{passed:?}");
+        let failed = run_one(target, &slow).await;
+        assert_eq!(failed.outcome, Outcome::Fail);
+        assert!(
+            failed.detail.contains("of the endpoint's time") && failed.detail.contains("queue"),
+            "{}",
+            failed.detail
         );
     }
 }

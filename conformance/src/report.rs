@@ -1,7 +1,8 @@
 //! The report: one [`CheckResult`] per check, rendered as a table, JSON
 //! (`{target, checks, summary}`) or JUnit XML, closed by `N passed, N failed,
-//! N skipped, N differs`.
+//! N skipped, N differs` and the run's figures (wall time, requests, 429s).
 
+use crate::target::RunFigures;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -92,13 +93,24 @@ pub struct Report {
     pub target: String,
     /// One entry per check, in registry order.
     pub checks: Vec<CheckResult>,
+    /// The run's wall time, requests and 429s met.
+    pub figures: RunFigures,
 }
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     target: &'a str,
     checks: &'a [CheckResult],
-    summary: Summary,
+    summary: JsonSummary,
+}
+
+/// The JSON summary: counts per outcome beside the run's figures.
+#[derive(Serialize)]
+struct JsonSummary {
+    #[serde(flatten)]
+    outcomes: Summary,
+    #[serde(flatten)]
+    figures: RunFigures,
 }
 
 /// The output formats of `--format`.
@@ -127,7 +139,9 @@ impl Report {
         s
     }
 
-    /// `N passed, N failed, N skipped` (plus `, N differs` when any).
+    /// `N passed, N failed, N skipped` (plus `, N differs` when any), then
+    /// the run's figures: `in 12.3 s, N requests, N answered 429 (waited
+    /// out and sent again)`.
     pub fn closing_line(&self) -> String {
         let s = self.summary();
         let mut line = format!(
@@ -137,6 +151,14 @@ impl Report {
         if s.differs > 0 {
             let _ = write!(line, ", {} differs from the project's choice", s.differs);
         }
+        let f = self.figures;
+        let _ = write!(
+            line,
+            "; in {:.1} s, {} requests, {} answered 429 (waited out and sent again)",
+            f.wall_time_ms as f64 / 1000.0,
+            f.requests,
+            f.answered_429
+        );
         line
     }
 
@@ -159,7 +181,10 @@ impl Report {
         let json = JsonReport {
             target: &self.target,
             checks: &self.checks,
-            summary: self.summary(),
+            summary: JsonSummary {
+                outcomes: self.summary(),
+                figures: self.figures,
+            },
         };
         let mut s = serde_json::to_string_pretty(&json)
             .unwrap_or_else(|e| format!("{{\"error\": \"report not serialisable: {e}\"}}"));

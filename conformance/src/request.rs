@@ -99,6 +99,10 @@ impl Req {
     pub fn is_publish(&self) -> bool {
         self.method == reqwest::Method::POST && self.topic.is_some()
     }
+    /// Is this a subscribe (a GET of a topic: a long poll)?
+    pub fn is_subscribe(&self) -> bool {
+        self.method == reqwest::Method::GET && self.topic.is_some()
+    }
 
     /// A curl command reproducing the request against `base_url`, token as
     /// `$MOMENTO_API_KEY`.
@@ -169,6 +173,9 @@ pub struct Resp {
     pub headers: reqwest::header::HeaderMap,
     /// The body bytes.
     pub body: Bytes,
+    /// How long the endpoint took, from sending the request to the body's
+    /// end (the suite's own queue not included).
+    pub elapsed: std::time::Duration,
 }
 
 impl Resp {

@@ -15,7 +15,7 @@ use axum::routing::post;
 use momento_http_conformance::checks;
 use momento_http_conformance::registry::{RunOptions, run_all, run_one};
 use momento_http_conformance::report::{CheckResult, Outcome};
-use momento_http_conformance::target::Target;
+use momento_http_conformance::target::{Pacing, Target};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -41,7 +41,7 @@ async fn serve(app: Router) -> String {
 
 async fn run_legacy(id: &str) -> CheckResult {
     let url = legacy_broken_server().await;
-    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", None).await);
+    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED).await);
     let check = checks::all()
         .into_iter()
         .find(|c| c.id == id)
@@ -110,7 +110,7 @@ async fn a_key_handed_over_runs_the_check_against_the_endpoint() {
         let k = momento_http_conformance::target::KeyRole::parse_arg("expired=old-key").unwrap();
         (k.role, k.key)
     };
-    let target = Target::endpoint(&url, "secret-token", "cache", None)
+    let target = Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED)
         .await
         .with_key(role, key);
     let check = checks::all()
@@ -137,7 +137,7 @@ async fn a_subscribe_body_the_schema_refuses_fails_naming_the_problem() {
         }),
     );
     let url = serve(app).await;
-    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", None).await);
+    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED).await);
     let check = checks::all()
         .into_iter()
         .find(|c| c.id == "subscribe.batch.200")
@@ -397,7 +397,7 @@ async fn run_broken_with(
         )
         .with_state(fake);
     let url = serve(app).await;
-    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", None).await);
+    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED).await);
     let chosen: Vec<_> = checks::all()
         .into_iter()
         .filter(|c| ids.contains(&c.id))

@@ -1,6 +1,7 @@
 //! Snapshots of each report format, built from a fixed set of results.
 
 use momento_http_conformance::report::{CheckResult, Evidence, Outcome, Report};
+use momento_http_conformance::target::RunFigures;
 
 fn fixed() -> Report {
     let r = |id: &str, evidence, outcome, detail: &str, ms| CheckResult {
@@ -37,6 +38,11 @@ fn fixed() -> Report {
                 1234,
             ),
         ],
+        figures: RunFigures {
+            wall_time_ms: 61_240,
+            requests: 512,
+            answered_429: 3,
+        },
     }
 }
 
@@ -59,7 +65,8 @@ fn the_junit_report_marks_failures_and_skips() {
 fn the_closing_line_counts_outcomes() {
     assert_eq!(
         fixed().closing_line(),
-        "1 passed, 1 failed, 1 skipped, 1 differs from the project's choice"
+        "1 passed, 1 failed, 1 skipped, 1 differs from the project's choice; \
+         in 61.2 s, 512 requests, 3 answered 429 (waited out and sent again)"
     );
     assert!(!fixed().success());
 }

@@ -26,7 +26,7 @@ use crate::schema::SubscribeResponseValidator;
 use crate::target::Target;
 use momento_http::wire;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Build a [`Check`]: `check!(id, evidence, "§n", admin, fn)` (10 s budget)
 /// or with a budget in seconds as the last argument.
@@ -259,13 +259,13 @@ impl Subscriber {
         })
     }
 
-    /// Poll until `n` items arrived (or 5 s passed); every event in order
-    /// and the last request.
+    /// Poll until `n` items arrived (or the endpoint took 5 s: the suite's
+    /// queue not counted); every event in order and the last request.
     pub async fn collect(&mut self, n: usize) -> Result<(Vec<Event>, Req), CheckError> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = self.t.clock().active() + Duration::from_secs(5);
         let mut events = Vec::new();
         let mut last_req = self.next_request();
-        while items(&events).len() < n && Instant::now() < deadline {
+        while items(&events).len() < n && self.t.clock().active() < deadline {
             let b = self.poll().await?;
             events.extend(b.events);
             last_req = b.req;
@@ -282,11 +282,12 @@ pub(crate) async fn poll_while_publishing(
     payloads: &[&str],
 ) -> Result<(Subscriber, Batch), CheckError> {
     let mut sub = Subscriber::from_now(t, topic);
+    let sent = t.clock().sent();
     let poller = tokio::spawn(async move {
         let r = sub.poll().await;
         (sub, r)
     });
-    tokio::time::sleep(POLL_HEAD_START).await;
+    t.head_start(sent + 1, POLL_HEAD_START).await;
     for p in payloads {
         publish_ok(t, topic, p).await?;
     }

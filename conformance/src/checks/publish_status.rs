@@ -157,8 +157,9 @@ async fn over_limit_names_limit(t: Arc<Target>) -> Result<(), CheckError> {
 async fn form_type_is_text(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("form");
     let mut sub = Subscriber::from_now(&t, &topic);
+    let sent = t.clock().sent();
     let poller = tokio::spawn(async move { sub.poll().await });
-    tokio::time::sleep(super::POLL_HEAD_START).await;
+    t.head_start(sent + 1, super::POLL_HEAD_START).await;
     let req = Req {
         content_type: Some("application/x-www-form-urlencoded".into()),
         ..Req::publish_text(&t.cache, &topic, t.token(), "curl-default")

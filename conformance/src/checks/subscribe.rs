@@ -10,7 +10,7 @@ use crate::target::Target;
 use base64::Engine as _;
 use momento_http::wire;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -154,8 +154,9 @@ async fn publish_binary(
     topic: &str,
 ) -> Result<(super::Batch, Option<String>), CheckError> {
     let mut sub = Subscriber::from_now(t, topic);
+    let sent = t.clock().sent();
     let poller = tokio::spawn(async move { sub.poll().await });
-    tokio::time::sleep(super::POLL_HEAD_START).await;
+    t.head_start(sent + 1, super::POLL_HEAD_START).await;
     let req = Req::publish_bytes(&t.cache, topic, t.token(), &BYTES);
     t.expect_status("publishing bytes answers 204", &req, 204)
         .await?;
@@ -255,6 +256,7 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("agree");
     let payloads: Vec<String> = (0..6).map(|i| format!("agree-{i}")).collect();
     let mut tasks = Vec::new();
+    let sent = t.clock().sent();
     for _ in 0..3 {
         let mut sub = Subscriber::from_now(&t, &topic);
         for p in &payloads {
@@ -265,7 +267,7 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
             (sub, r)
         }));
     }
-    tokio::time::sleep(super::POLL_HEAD_START).await;
+    t.head_start(sent + 3, super::POLL_HEAD_START).await;
     for p in &payloads {
         publish_ok(&t, &topic, p).await?;
     }
@@ -303,12 +305,13 @@ async fn long_poll_waits(t: Arc<Target>) -> Result<(), CheckError> {
     let mut sub = Subscriber::from_now(&t, &topic);
     for (round, payload) in ["lp-from-now", "lp-caught-up"].into_iter().enumerate() {
         let req = sub.next_request();
-        let started = Instant::now();
+        let sent = t.clock().sent();
         let poller = tokio::spawn(async move {
             let r = sub.poll().await;
-            (sub, r, started.elapsed())
+            let elapsed = r.as_ref().map_or(Duration::ZERO, |b| b.resp.elapsed);
+            (sub, r, elapsed)
         });
-        tokio::time::sleep(PUBLISH_AFTER).await;
+        t.head_start(sent + 1, PUBLISH_AFTER).await;
         let publish = Req::publish_text(&t.cache, &topic, t.token(), payload);
         let resp = t.send_on_new_connection(&publish).await?;
         if resp.status != 204 {
@@ -364,9 +367,9 @@ async fn empty_batch(t: Arc<Target>) -> Result<(), CheckError> {
     const MIN_WAIT: Duration = Duration::from_millis(250);
     let topic = t.fresh_topic("empty");
     let mut sub = Subscriber::from_now(&t, &topic);
-    let started = Instant::now();
     let b = sub.poll().await?;
-    let elapsed = started.elapsed();
+    // The endpoint's time, not the suite's queue before it.
+    let elapsed = b.resp.elapsed;
     if !b.events.is_empty() || elapsed < MIN_WAIT {
         return Err(batch_fail(
             &t,

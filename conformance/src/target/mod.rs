@@ -11,14 +11,23 @@
 //! topic, and every suite subscriber records what it received there; the
 //! run-wide check judges it (`docs/api.md` §4).
 
+mod clock;
+mod pacer;
+mod transport;
+
+pub use clock::CheckClock;
+pub use pacer::{DOCUMENTED_LONG_POLLS, DOCUMENTED_RPS, Pacing};
+pub use transport::RunFigures;
+
 use crate::failure::{CheckError, Failure, NO_ADMIN};
-use crate::history::{History, payload_key};
+use crate::history::History;
 use crate::request::{Req, Resp};
 use momento_http::{EmulatorAdmin, admin_wire};
+use pacer::Pacer;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Which kind of endpoint this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,21 +113,29 @@ impl std::fmt::Debug for KeyArg {
     }
 }
 
-/// The endpoint under test and what the suite knows about it.
+/// The endpoint under test and what the suite knows about it, as one check
+/// sees it: the endpoint, its keys and the run's queue and history are
+/// shared by every check; the [`CheckClock`] is this check's own
+/// ([`Target::for_check`]).
 pub struct Target {
     /// Base URL without a trailing slash.
     pub base_url: String,
-    api_key: String,
     /// A cache that exists on the target.
     pub cache: String,
     /// Emulator or other endpoint.
     pub kind: TargetKind,
-    admin: Option<EmulatorAdmin>,
     keys: BTreeMap<KeyRole, String>,
+    shared: Arc<Shared>,
+    clock: Arc<CheckClock>,
+}
+
+/// What every check of a run shares.
+struct Shared {
+    api_key: String,
+    admin: Option<EmulatorAdmin>,
     http: reqwest::Client,
-    /// Minimum spacing between requests (live targets).
-    min_interval: Option<Duration>,
-    next_slot: tokio::sync::Mutex<Instant>,
+    pacer: Pacer,
+    figures: transport::Counters,
     counter: AtomicU64,
     run_id: u64,
     /// Per `cache/topic`, what was published and what subscribers received.
@@ -132,8 +149,9 @@ impl std::fmt::Debug for Target {
             .field("base_url", &self.base_url)
             .field("cache", &self.cache)
             .field("kind", &self.kind)
-            .field("admin", &self.admin.is_some())
+            .field("admin", &self.shared.admin.is_some())
             .field("keys", &self.keys.keys().collect::<Vec<_>>())
+            .field("pacing", &self.shared.pacer.pacing())
             .finish_non_exhaustive()
     }
 }
@@ -165,23 +183,44 @@ impl Target {
         cache: String,
         kind: TargetKind,
         admin: Option<EmulatorAdmin>,
+        pacing: Pacing,
         emulator: Option<momento_http_emulator::RunningEmulator>,
     ) -> Target {
         Target {
             base_url,
-            api_key,
             cache,
             kind,
-            admin,
             keys: BTreeMap::new(),
-            http: http_client(),
-            min_interval: None,
-            next_slot: tokio::sync::Mutex::new(Instant::now()),
-            counter: AtomicU64::new(0),
-            run_id: run_id(),
-            history: Mutex::new(BTreeMap::new()),
-            _emulator: emulator,
+            shared: Arc::new(Shared {
+                api_key,
+                admin,
+                http: http_client(),
+                pacer: Pacer::new(pacing),
+                figures: transport::Counters::default(),
+                counter: AtomicU64::new(0),
+                run_id: run_id(),
+                history: Mutex::new(BTreeMap::new()),
+                _emulator: emulator,
+            }),
+            clock: Arc::new(CheckClock::start()),
         }
+    }
+
+    /// The same target for one check, with a clock of its own that starts now.
+    pub fn for_check(&self) -> Target {
+        Target {
+            base_url: self.base_url.clone(),
+            cache: self.cache.clone(),
+            kind: self.kind,
+            keys: self.keys.clone(),
+            shared: self.shared.clone(),
+            clock: Arc::new(CheckClock::start()),
+        }
+    }
+
+    /// This check's clock: its time queued in the suite and its time active.
+    pub fn clock(&self) -> &CheckClock {
+        &self.clock
     }
 
     /// Start the emulator in this process (port 0, long polls of `long_poll`).
@@ -199,13 +238,14 @@ impl Target {
             IN_PROCESS_CACHE.into(),
             TargetKind::Emulator,
             Some(admin),
+            Pacing::UNPACED,
             Some(emulator),
         ))
     }
 
     /// Any endpoint; asks the admin API's health operation (2 s) whether
-    /// it is an emulator. `rps` bounds requests per second.
-    pub async fn endpoint(base_url: &str, api_key: &str, cache: &str, rps: Option<f64>) -> Target {
+    /// it is an emulator. `pacing` bounds how hard the suite drives it.
+    pub async fn endpoint(base_url: &str, api_key: &str, cache: &str, pacing: Pacing) -> Target {
         let base_url = base_url.trim_end_matches('/').to_owned();
         // A base URL the admin client cannot use is not an emulator either.
         let admin = admin_client(&base_url).ok();
@@ -216,18 +256,15 @@ impl Target {
             ),
             None => false,
         };
-        let mut t = Target::new(
+        Target::new(
             base_url,
             api_key.to_owned(),
             cache.to_owned(),
             TargetKind::Endpoint,
             admin.filter(|_| has_admin),
+            pacing,
             None,
-        );
-        t.min_interval = rps
-            .filter(|r| *r > 0.0)
-            .map(|r| Duration::from_secs_f64(1.0 / r));
-        t
+        )
     }
 
     /// Hand the suite a further key (`--key NAME=KEY`).
@@ -240,7 +277,7 @@ impl Target {
     pub fn describe(&self) -> String {
         let mut s = match self.kind {
             TargetKind::Emulator => format!("in-process emulator ({})", self.base_url),
-            TargetKind::Endpoint if self.admin.is_some() => {
+            TargetKind::Endpoint if self.shared.admin.is_some() => {
                 format!("{} (emulator admin API present)", self.base_url)
             }
             TargetKind::Endpoint => self.base_url.clone(),
@@ -254,130 +291,31 @@ impl Target {
 
     /// The full-access token given to the suite.
     pub fn token(&self) -> &str {
-        &self.api_key
+        &self.shared.api_key
     }
 
     /// Whether the emulator's admin API answers.
     pub fn has_admin(&self) -> bool {
-        self.admin.is_some()
+        self.shared.admin.is_some()
     }
 
     /// A topic name no other check or run uses.
     pub fn fresh_topic(&self, label: &str) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        format!("conf-{label}-{:x}-{n}", self.run_id)
+        let n = self.shared.counter.fetch_add(1, Ordering::Relaxed);
+        format!("conf-{label}-{:x}-{n}", self.shared.run_id)
     }
 
     /// A name unique in this run (subscribers, webhooks).
     pub fn fresh_name(&self, label: &str) -> String {
-        format!("{label}-{}", self.counter.fetch_add(1, Ordering::Relaxed))
+        format!(
+            "{label}-{}",
+            self.shared.counter.fetch_add(1, Ordering::Relaxed)
+        )
     }
 
     /// A cache name that surely does not exist.
     pub fn missing_cache(&self) -> String {
-        format!("conf-no-such-cache-{:x}", self.run_id)
-    }
-
-    async fn pace(&self) {
-        if let Some(interval) = self.min_interval {
-            let wait = {
-                let mut slot = self.next_slot.lock().await;
-                let now = Instant::now();
-                let at = (*slot).max(now);
-                *slot = at + interval;
-                at - now
-            };
-            tokio::time::sleep(wait).await;
-        }
-    }
-
-    /// Send a request (paced; a 429 on a live target is retried twice after
-    /// `Retry-After`, at most 10 s each, unless the check wants the 429).
-    /// A publish is logged in the run's history: 2xx as published, no
-    /// answer as maybe published.
-    pub async fn send(&self, req: &Req) -> Result<Resp, Failure> {
-        self.send_with(&self.http, req).await
-    }
-
-    /// [`Target::send`] on a connection of its own, not the pool the other
-    /// requests share ("from another connection").
-    pub async fn send_on_new_connection(&self, req: &Req) -> Result<Resp, Failure> {
-        self.send_with(&http_client(), req).await
-    }
-
-    async fn send_with(&self, http: &reqwest::Client, req: &Req) -> Result<Resp, Failure> {
-        let mut attempt = 0;
-        loop {
-            self.pace().await;
-            let resp = self.send_once(http, req).await;
-            if let Some((cache, topic)) = req.topic.as_ref().filter(|_| req.is_publish()) {
-                let key = payload_key(&req.body);
-                self.with_history(cache, topic, |h| match &resp {
-                    Ok(r) if (200..300).contains(&r.status) => h.publish(PUBLISHER, &key),
-                    Ok(_) => {}
-                    Err(_) => h.maybe_published(&key),
-                });
-            }
-            let resp = resp?;
-            if resp.status == 429
-                && !req.want_429
-                && self.kind == TargetKind::Endpoint
-                && attempt < 2
-            {
-                attempt += 1;
-                let secs = resp
-                    .header("retry-after")
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .unwrap_or(1)
-                    .min(10);
-                tokio::time::sleep(Duration::from_secs(secs)).await;
-                continue;
-            }
-            return Ok(resp);
-        }
-    }
-
-    async fn send_once(&self, http: &reqwest::Client, req: &Req) -> Result<Resp, Failure> {
-        let url = format!("{}{}", self.base_url, req.path);
-        let mut b = http.request(req.method.clone(), &url);
-        let mut query = req.query.clone();
-        match &req.auth {
-            crate::request::Auth::None => {}
-            crate::request::Auth::Header(t) => b = b.header("authorization", t),
-            crate::request::Auth::Query(t) => query.push(("token".into(), t.clone())),
-            crate::request::Auth::Both(t) => {
-                b = b.header("authorization", t);
-                query.push(("token".into(), t.clone()));
-            }
-        }
-        if !query.is_empty() {
-            b = b.query(&query);
-        }
-        if let Some(ct) = &req.content_type {
-            b = b.header("content-type", ct);
-        }
-        if !req.body.is_empty() || req.method == reqwest::Method::POST {
-            b = b.body(req.body.clone());
-        }
-        let resp = b.send().await.map_err(|e| Failure {
-            behaviour: format!("{} {} could not be sent", req.method, req.path),
-            expected: "an HTTP answer".into(),
-            actual: format!("transport error: {e}"),
-            repro: Some(self.curl(req)),
-        })?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| Failure {
-            behaviour: format!("{} {} body could not be read", req.method, req.path),
-            expected: "a complete body".into(),
-            actual: format!("transport error: {e}"),
-            repro: Some(self.curl(req)),
-        })?;
-        Ok(Resp {
-            status,
-            headers,
-            body,
-        })
+        format!("conf-no-such-cache-{:x}", self.shared.run_id)
     }
 
     /// A curl command reproducing `req`, token as `$MOMENTO_API_KEY`.
@@ -414,7 +352,11 @@ impl Target {
     // ---- the run's history ----
 
     fn with_history<R>(&self, cache: &str, topic: &str, f: impl FnOnce(&mut History) -> R) -> R {
-        let mut all = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all = self
+            .shared
+            .history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let h = all
             .entry(format!("{cache}/{topic}"))
             .or_insert_with(History::with_publish_log);
@@ -428,7 +370,8 @@ impl Target {
 
     /// Everything published and received so far, per `cache/topic`.
     pub fn run_history(&self) -> BTreeMap<String, History> {
-        self.history
+        self.shared
+            .history
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -438,7 +381,8 @@ impl Target {
 
     /// The admin client; a skip when the target has no admin API.
     pub fn admin(&self) -> Result<&EmulatorAdmin, CheckError> {
-        self.admin
+        self.shared
+            .admin
             .as_ref()
             .ok_or_else(|| CheckError::Skip(NO_ADMIN.into()))
     }
@@ -449,7 +393,7 @@ impl Target {
         if let Some(k) = self.keys.get(&role) {
             return Ok(k.clone());
         }
-        if self.admin.is_none() {
+        if self.shared.admin.is_none() {
             return Err(CheckError::Skip(format!(
                 "needs a {} key: pass --key {}=KEY (or run against the emulator, which mints one)",
                 role.name(),
