@@ -86,7 +86,7 @@ pub(super) fn checks() -> Vec<Check> {
             "cache.auth.other-cache.403",
             D,
             "§2 §7",
-            true,
+            false,
             other_cache_403
         ),
         check!("emulator.cache.rate-limit.429", C, "§9", true, fault_429),

@@ -4,8 +4,10 @@
 //! subscriber's position, `new_topic_sequence`, `new_sequence_page`) and
 //! that the next item carries the new number and page.
 
-use super::{Subscriber, batch_fail, check, items, poll_while_publishing, publish_ok};
-use crate::failure::{CheckError, Failure};
+use super::{
+    POLL_HEAD_START, Subscriber, batch_fail, check, items, poll_while_publishing, publish_ok,
+};
+use crate::failure::{CheckError, Failure, task_failed};
 use crate::history::Event;
 use crate::registry::Check;
 use crate::request::Req;
@@ -219,33 +221,68 @@ async fn stale_page(t: Arc<Target>) -> Result<(), CheckError> {
 /// stale page, the item after it carries its `new_topic_sequence` (and
 /// page). The docs show it; whether these requests provoke one is the
 /// project's reading of the resume rule, so a target that answers neither
-/// with a discontinuity skips.
+/// with a discontinuity skips. Both probes run; when no item follows the
+/// discontinuity yet (it points at the next number to be published), the
+/// check publishes one while a poll from the new position waits.
 async fn next_item_carries_new(t: Arc<Target>) -> Result<(), CheckError> {
     let (topic, first, page) = seeded(&t, "next-carries-new", 2).await?;
+    let mut answered = false;
     for (seq, pg) in [(first + 100, page), (first + 1, stale(page))] {
-        let mut sub = Subscriber::new(&t, &topic, seq, pg);
-        let (events, req) = sub.collect(1).await?;
-        let Some(at) = events
-            .iter()
-            .position(|e| matches!(e, Event::Discontinuity { .. }))
-        else {
-            continue;
-        };
-        let Event::Discontinuity { new, new_page, .. } = events[at] else {
-            continue;
-        };
-        return match events.get(at + 1) {
-            // On a target without pages both are 0.
-            Some(Event::Item { seq, page, .. }) if *seq == new && *page == new_page => Ok(()),
-            other => Err(CheckError::Fail(Failure {
-                behaviour: "the item after a discontinuity carries its new_topic_sequence and new_sequence_page".into(),
-                expected: format!("an item numbered {new} on page {new_page}"),
-                actual: format!("{other:?} (events {events:?})"),
-                repro: Some(t.curl(&req)),
-            })),
-        };
+        answered |= item_after_discontinuity(&t, &topic, seq, pg).await?;
     }
-    Err(CheckError::Skip(
-        "the target answered neither a future number nor a stale page with a discontinuity (see subscribe.discontinuity.*)".into(),
-    ))
+    if answered {
+        Ok(())
+    } else {
+        Err(CheckError::Skip(
+            "the target answered neither a future number nor a stale page with a discontinuity (see subscribe.discontinuity.*)".into(),
+        ))
+    }
+}
+
+/// Poll `(seq, page)`; on a discontinuity, the item after it (published
+/// now if none came) must carry its new number and page. `false` when the
+/// answer had no discontinuity.
+async fn item_after_discontinuity(
+    t: &Arc<Target>,
+    topic: &str,
+    seq: u64,
+    page: u64,
+) -> Result<bool, CheckError> {
+    let mut sub = Subscriber::new(t, topic, seq, page);
+    let batch = sub.poll().await?;
+    let Some(at) = batch
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::Discontinuity { .. }))
+    else {
+        return Ok(false);
+    };
+    let Event::Discontinuity { new, new_page, .. } = batch.events[at] else {
+        return Ok(false);
+    };
+    let mut after: Vec<Event> = batch.events[at + 1..].to_vec();
+    let mut req = batch.req;
+    if after.is_empty() {
+        let payload = t.fresh_name("after-discontinuity");
+        sub.expect(&payload);
+        let sent = t.clock().sent();
+        let poller = tokio::spawn(async move { sub.poll().await });
+        t.head_start(sent + 1, POLL_HEAD_START).await;
+        publish_ok(t, topic, &payload).await?;
+        let next = poller
+            .await
+            .map_err(|e| task_failed("the subscribing task", &e))??;
+        after = next.events;
+        req = next.req;
+    }
+    match after.first() {
+        // On a target without pages both are 0.
+        Some(Event::Item { seq, page, .. }) if *seq == new && *page == new_page => Ok(true),
+        other => Err(CheckError::Fail(Failure {
+            behaviour: "the item after a discontinuity carries its new_topic_sequence and new_sequence_page".into(),
+            expected: format!("an item numbered {new} on page {new_page}"),
+            actual: format!("{other:?} (after the discontinuity: {after:?})"),
+            repro: Some(t.curl(&req)),
+        })),
+    }
 }
