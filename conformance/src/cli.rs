@@ -4,7 +4,7 @@
 
 use crate::registry::{RunOptions, run_all};
 use crate::report::{Outcome, ReportFormat};
-use crate::target::{KeyArg, KeyRole, Pacing, Target};
+use crate::target::{DOCUMENTED_LONG_POLLS, DOCUMENTED_RPS, KeyArg, KeyRole, Pacing, Target};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -38,9 +38,15 @@ pub struct Args {
     /// Write the report here instead of stdout.
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
-    /// Requests per second against --endpoint (429 Retry-After is honoured too).
-    #[arg(long, default_value_t = 5.0)]
+    /// Requests per second against --endpoint, at most. The default stays
+    /// under Momento's documented 10 operations per second; a 429 is waited
+    /// out as its Retry-After says and the request sent again.
+    #[arg(long, default_value_t = DOCUMENTED_RPS)]
     pub rps: f64,
+    /// Long polls in progress at once against --endpoint, at most. The
+    /// default stays under Momento's documented 100 concurrent subscriptions.
+    #[arg(long, default_value_t = DOCUMENTED_LONG_POLLS)]
+    pub long_polls: usize,
     /// Budget for the whole run, in seconds.
     #[arg(long, default_value_t = 600)]
     pub total_budget_secs: u64,
@@ -92,7 +98,7 @@ pub async fn run(args: Args) -> ExitCode {
         (Some(url), Some(key), Some(cache)) => {
             let pacing = Pacing {
                 rps: Some(args.rps),
-                long_polls: None,
+                long_polls: Some(args.long_polls),
             };
             let mut t = Target::endpoint(url, key, cache, pacing).await;
             for k in &args.keys {
