@@ -9,7 +9,7 @@
 
 use crate::failure::{CheckError, Failure, NO_ADMIN};
 use crate::report::{CheckResult, Evidence, Outcome, Report};
-use crate::target::{CheckClock, RunFigures, Target, TargetKind};
+use crate::target::{CheckClock, Target, TargetKind};
 use futures::StreamExt as _;
 use std::future::Future;
 use std::pin::Pin;
@@ -237,14 +237,10 @@ pub async fn run_all(
         progress(&result);
         results[i] = Some(result);
     }
-    let figures = RunFigures {
-        wall_time_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        ..target.figures()
-    };
     Report {
         target: target.describe(),
         checks: results.into_iter().flatten().collect(),
-        figures,
+        figures: target.figures(start.elapsed()),
     }
 }
 
@@ -260,6 +256,12 @@ mod tests {
         assert!(matches("*.400", "auth.both-placements.publish.400"));
         assert!(!matches("subscribe.*", "publish.text.204"));
         assert!(matches("*", "anything"));
+    }
+
+    /// A target on a closed port: only a handle for the runner.
+    async fn handle_only() -> Arc<Target> {
+        let pacing = crate::target::Pacing::UNPACED;
+        Arc::new(Target::endpoint("http://127.0.0.1:9", "k", "c", pacing).await)
     }
 
     static FINISHED: AtomicUsize = AtomicUsize::new(0);
@@ -300,16 +302,7 @@ mod tests {
                 }
             })
         });
-        // A closed port: the target is only a handle here.
-        let target = Arc::new(
-            Target::endpoint(
-                "http://127.0.0.1:9",
-                "k",
-                "c",
-                crate::target::Pacing::UNPACED,
-            )
-            .await,
-        );
+        let target = handle_only().await;
         let start = Instant::now();
         let report = run_all(target, &[last, slow, fast], &RunOptions::default(), |_| {}).await;
         let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
@@ -346,15 +339,7 @@ mod tests {
             })
         });
         slow.budget = Duration::from_millis(300);
-        let target = Arc::new(
-            Target::endpoint(
-                "http://127.0.0.1:9",
-                "k",
-                "c",
-                crate::target::Pacing::UNPACED,
-            )
-            .await,
-        );
+        let target = handle_only().await;
         let passed = run_one(target.clone(), &queued).await;
         assert_eq!(passed.outcome, Outcome::Pass, "{passed:?}");
         let failed = run_one(target, &slow).await;

@@ -57,11 +57,11 @@ impl Target {
         self.send_with(&super::http_client(), req).await
     }
 
-    /// The figures so far (wall time is the caller's to fill in).
-    pub fn figures(&self) -> RunFigures {
+    /// The figures so far, for a run that has lasted `wall_time`.
+    pub fn figures(&self, wall_time: Duration) -> RunFigures {
         let c = &self.shared.figures;
         RunFigures {
-            wall_time_ms: 0,
+            wall_time_ms: u64::try_from(wall_time.as_millis()).unwrap_or(u64::MAX),
             requests: c.requests.load(Ordering::Relaxed),
             answered_429: c.throttled.load(Ordering::Relaxed),
         }
