@@ -7,7 +7,9 @@
 //!
 //! - every message published while a subscriber listened (and every message a
 //!   publisher sent between two that the subscriber received) is received, or
-//!   lies in a gap announced relative to that subscriber's own position;
+//!   lies in a gap announced relative to that subscriber's own position, and
+//!   a gap of k numbers excuses at most k messages (numbers someone received
+//!   under another message are not free);
 //! - nothing arrives that was not published ([`Violation::Phantom`]);
 //! - per publisher, arrival order is publish order;
 //! - no message arrives twice;
@@ -20,6 +22,8 @@
 //! - every subscriber sees a message under the same (page, number).
 //!
 //! Every violation is named ([`Violation::kind`]).
+
+mod capacity;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -126,7 +130,8 @@ pub enum Violation {
         second: (String, u64, u64),
     },
     /// A message the subscriber had to receive never arrived, and no
-    /// discontinuity announced relative to its own position covers it.
+    /// discontinuity announced relative to its own position has a number
+    /// left for it (a gap of k numbers excuses at most k messages).
     Lost {
         /// Who missed it.
         subscriber: String,
@@ -238,7 +243,7 @@ impl std::fmt::Display for Violation {
                 payload,
             } => write!(
                 f,
-                "lost: {subscriber} never received {payload:?}, and no discontinuity relative to its position covers it"
+                "lost: {subscriber} never received {payload:?}, and no discontinuity relative to its position has a number left for it"
             ),
             Violation::Phantom {
                 subscriber,
@@ -300,6 +305,8 @@ struct Announced {
     positioned: bool,
     /// Page the subscriber was on (`None`: unknown, a resume naming page 0).
     from_page: Option<u64>,
+    /// The subscriber's own last number (0 without a position).
+    position: u64,
     last: u64,
     new: u64,
     new_page: u64,
@@ -313,17 +320,20 @@ impl Announced {
     /// between. A page change (or, on servers without pages, numbering that
     /// restarts): the old page after `last` and the new page before `new`.
     /// Without a position the subscriber had nothing to lose before `new`.
+    /// Nothing at or below the subscriber's own position is gone, whatever
+    /// `last` says; a `last` above it announces nothing in between.
     fn ranges(&self) -> Vec<(Option<u64>, u64, u64)> {
         let head = (Some(self.new_page), 0, self.new);
         if !self.positioned {
             return vec![(Some(self.new_page), self.last, self.new)];
         }
+        let above = self.last.max(self.position);
         match self.from_page {
-            None => vec![(None, self.last, u64::MAX), head],
-            Some(p) if p != self.new_page || self.new <= self.last => {
-                vec![(Some(p), self.last, u64::MAX), head]
+            None => vec![(None, above, u64::MAX), head],
+            Some(p) if p != self.new_page || self.new <= above => {
+                vec![(Some(p), above, u64::MAX), head]
             }
-            Some(_) => vec![(Some(self.new_page), self.last, self.new)],
+            Some(_) => vec![(Some(self.new_page), above, self.new)],
         }
     }
 
@@ -473,6 +483,7 @@ impl History {
                         Announced {
                             positioned: pos.is_some(),
                             from_page: pos.and_then(|p| p.page),
+                            position: pos.map_or(0, |p| p.seq),
                             last: *last,
                             new: *new,
                             new_page: *new_page,
@@ -595,40 +606,90 @@ impl History {
             );
         }
         let mut judged = HashSet::new();
-        for payload in expected {
-            if walk.received.contains(payload)
-                || self.uncertain.contains(payload)
-                || !judged.insert(payload)
-            {
-                continue;
+        let missing: Vec<&str> = expected
+            .into_iter()
+            .filter(|p| {
+                !walk.received.contains(p) && !self.uncertain.contains(*p) && judged.insert(*p)
+            })
+            .collect();
+        // One slot per range each gap announced, and one for the pages a
+        // page change may have skipped whole; each missing message names
+        // the slots it could lie in, and a slot holds as many as it has
+        // numbers nobody else is known to hold.
+        let mut room = Vec::new();
+        let mut first_slot = Vec::new();
+        for (_, gap) in &walk.gaps {
+            first_slot.push(room.len());
+            for range in gap.ranges() {
+                room.push(self.room(range, &judged, numbering));
             }
-            let excused = walk.gaps.iter().any(|(at, gap)| {
-                walk.brackets(*at, log.get(payload).copied())
-                    && self.covers(gap, payload, log, numbering)
+            room.push(None);
+        }
+        let wants: Vec<Vec<usize>> = missing
+            .iter()
+            .map(|payload| {
+                let mut slots = Vec::new();
+                for (g, (at, gap)) in walk.gaps.iter().enumerate() {
+                    if walk.brackets(*at, log.get(payload).copied()) {
+                        slots.extend(
+                            self.fits(gap, payload, log, numbering)
+                                .into_iter()
+                                .map(|r| first_slot[g] + r),
+                        );
+                    }
+                }
+                slots
+            })
+            .collect();
+        for m in capacity::unplaced(&room, &wants) {
+            out.push(Violation::Lost {
+                subscriber: sub.to_owned(),
+                payload: missing[m].to_owned(),
             });
-            if !excused {
-                out.push(Violation::Lost {
-                    subscriber: sub.to_owned(),
-                    payload: payload.to_owned(),
-                });
-            }
         }
     }
 
-    /// Could `payload` lie in `gap`? Its (page, number) when anyone received
-    /// it; otherwise the numbers its publisher's neighbours bound it to.
-    fn covers(
+    /// How many messages the open range `(page, above, below)` can still
+    /// hold: its numbers less those of messages someone received there
+    /// that are not among `missing` (`None`: no bound).
+    fn room(
+        &self,
+        (page, above, below): (Option<u64>, u64, u64),
+        missing: &HashSet<&str>,
+        numbering: &HashMap<&str, (String, u64, u64)>,
+    ) -> Option<u64> {
+        let page = page?;
+        if below == u64::MAX {
+            return None;
+        }
+        let numbers = below.saturating_sub(above).saturating_sub(1);
+        let taken = numbering
+            .iter()
+            .filter(|(payload, (_, p, n))| {
+                *p == page && above < *n && *n < below && !missing.contains(*payload)
+            })
+            .count() as u64;
+        Some(numbers.saturating_sub(taken))
+    }
+
+    /// Which of `gap`'s ranges could `payload` lie in (by index into
+    /// [`Announced::ranges`]; one past the last: a page skipped whole)? Its
+    /// (page, number) when anyone received it; otherwise the numbers its
+    /// publisher's neighbours bound it to.
+    fn fits(
         &self,
         gap: &Announced,
         payload: &str,
         log: &HashMap<&str, Logged<'_>>,
         numbering: &HashMap<&str, (String, u64, u64)>,
-    ) -> bool {
+    ) -> Vec<usize> {
+        let ranges = gap.ranges();
+        let mut fits = Vec::new();
         if gap.changes_page() && self.in_vanished_page(gap, payload, log, numbering) {
-            return true;
+            fits.push(ranges.len());
         }
         let (earlier, later) = self.neighbour_pages(payload, log, numbering);
-        gap.ranges().into_iter().any(|(page, above, below)| {
+        let fit = |(page, above, below): (Option<u64>, u64, u64)| {
             let (lo, hi) = match (numbering.get(payload), page) {
                 (Some((_, p, n)), _) => {
                     if page.is_some_and(|page| page != *p) {
@@ -655,7 +716,9 @@ impl History {
             let a = above.max(lo);
             let b = below.min(hi);
             b > a.saturating_add(1)
-        })
+        };
+        fits.extend((0..ranges.len()).filter(|&r| fit(ranges[r])));
+        fits
     }
 
     /// The pages of the nearest messages published before and after
