@@ -3,7 +3,7 @@
 //! discontinuities after losses, page changes after resets, page 0) have no
 //! violations; and each kind of fault injected into them is named.
 
-use momento_http_conformance::history::{Event, History};
+use momento_http_conformance::history::{DEFAULT_PUBLISHER, Event, History};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree as _;
 
@@ -138,8 +138,8 @@ fn a_resume_from_a_known_position_checks_the_first_discontinuity() {
 #[test]
 fn an_uncertain_publish_is_neither_phantom_nor_lost() {
     let mut h = history(1, vec![item(1, 7, "m1"), item(2, 7, "timed-out")]);
-    h.maybe_published("timed-out");
-    h.maybe_published("never-arrived");
+    h.maybe_published(DEFAULT_PUBLISHER, "timed-out");
+    h.maybe_published(DEFAULT_PUBLISHER, "never-arrived");
     assert_eq!(h.check(), vec![]);
 }
 
@@ -612,4 +612,51 @@ fn numbers_someone_else_received_leave_no_room() {
     let lost = lost(&h);
     assert_eq!(lost.len(), 2, "a and b both lost p2: {lost:?}");
     assert!(lost.iter().all(|v| v.contains("\"p2\"")), "{lost:?}");
+}
+
+// ---- publishes that got no answer: absent, or once and in order ----
+
+/// m1, then `maybe` whose answer never came, then m3, all from one publisher.
+fn with_maybe_published(events: Vec<Event>) -> History {
+    let mut h = History::default();
+    h.published("a", "m1");
+    h.maybe_published(DEFAULT_PUBLISHER, "maybe");
+    h.published("a", "m3");
+    for e in events {
+        h.record("a", e);
+    }
+    h
+}
+
+#[test]
+fn a_maybe_published_message_may_be_absent_or_arrive_in_its_place() {
+    let absent = with_maybe_published(vec![item(1, 7, "m1"), disc(1, 3, 7), item(3, 7, "m3")]);
+    assert_eq!(absent.check(), vec![]);
+    let present = with_maybe_published(vec![
+        item(1, 7, "m1"),
+        item(2, 7, "maybe"),
+        item(3, 7, "m3"),
+    ]);
+    assert_eq!(present.check(), vec![]);
+}
+
+#[test]
+fn a_maybe_published_message_delivered_twice_is_a_duplicate() {
+    let h = with_maybe_published(vec![
+        item(1, 7, "m1"),
+        item(2, 7, "maybe"),
+        item(3, 7, "maybe"),
+        item(4, 7, "m3"),
+    ]);
+    assert!(kinds(&h).contains(&"duplicate"), "{:?}", h.check());
+}
+
+#[test]
+fn a_maybe_published_message_out_of_publish_order_is_flagged() {
+    let h = with_maybe_published(vec![
+        item(1, 7, "m1"),
+        item(2, 7, "m3"),
+        item(3, 7, "maybe"),
+    ]);
+    assert_eq!(kinds(&h), ["publish-order"], "{:?}", h.check());
 }

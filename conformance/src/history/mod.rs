@@ -77,10 +77,12 @@ pub struct History {
     /// Per subscriber, payloads published while its subscription was open:
     /// it must receive each, or be told they are gone.
     pub published_while_open: BTreeMap<String, Vec<String>>,
-    /// Per publisher, the payloads it published, in publish order.
+    /// Per publisher, the payloads it published or may have published, in
+    /// publish order.
     pub publish_log: BTreeMap<String, Vec<String>>,
-    /// Publishes whose outcome is unknown (no answer): neither phantom if
-    /// they arrive nor lost if they do not.
+    /// Those of the log whose outcome is unknown (no answer): neither
+    /// phantom if they arrive nor lost if they do not, but still once and
+    /// in publish order.
     pub uncertain: BTreeSet<String>,
     /// Per subscriber, the `(sequence_number, sequence_page)` of its first
     /// poll when it was not `(0, _)` ("from now on").
@@ -386,10 +388,16 @@ impl History {
             .push(payload.to_owned());
     }
 
-    /// Log a publish whose outcome is unknown (the answer never came).
-    pub fn maybe_published(&mut self, payload: &str) {
+    /// Log a publish whose outcome is unknown (the answer never came), in
+    /// `publisher`'s order: it may be absent, but if it arrives it arrives
+    /// once and in publish order.
+    pub fn maybe_published(&mut self, publisher: &str, payload: &str) {
         self.log_complete = true;
         self.uncertain.insert(payload.to_owned());
+        let log = self.publish_log.entry(publisher.to_owned()).or_default();
+        if !log.iter().any(|p| p == payload) {
+            log.push(payload.to_owned());
+        }
     }
 
     /// `payload` was published while `subscriber` listened: it must receive

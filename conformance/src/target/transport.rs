@@ -105,7 +105,7 @@ impl Target {
                 self.with_history(cache, topic, |h| match &resp {
                     Ok(r) if (200..300).contains(&r.status) => h.publish(super::PUBLISHER, &key),
                     Ok(_) => {}
-                    Err(_) => h.maybe_published(&key),
+                    Err(_) => h.maybe_published(super::PUBLISHER, &key),
                 });
             }
             let resp = resp?;

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 use momento_http::{RetryPolicy, TopicClient, TopicEvent, TopicValue};
-use momento_http_conformance::history::{Event, History};
+use momento_http_conformance::history::{DEFAULT_PUBLISHER, Event, History};
 use momento_http_emulator::{Emulator, Limits};
 
 use crate::admin;
@@ -196,7 +196,10 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         ..SoakReport::default()
     };
     let mut published = Vec::with_capacity(config.messages as usize + 1);
-    let mut uncertain = Vec::new();
+    // Every publish that went out or may have, in publish order, and which
+    // of them got no answer: the checker holds both to publish order.
+    let mut sent = Vec::with_capacity(config.messages as usize + 1);
+    let mut uncertain = std::collections::HashSet::new();
     let mut attempt = 0u64;
     let driver = config
         .outages
@@ -215,14 +218,18 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
         let payload = format!("m{i}-a{attempt}");
         attempt += 1;
         match client.publish(CACHE, TOPIC, payload.as_str()).await {
-            Ok(()) => published.push(payload),
+            Ok(()) => {
+                sent.push(payload.clone());
+                published.push(payload);
+            }
             Err(e) => {
                 report.publish_failures += 1;
                 // No answer and the request may have gone out: the checker
                 // accepts it delivered or not, but never twice or out of order.
                 if e.status().is_none() && e.may_have_been_delivered() {
                     report.publish_unanswered += 1;
-                    uncertain.push(payload);
+                    sent.push(payload.clone());
+                    uncertain.insert(payload);
                 }
                 if let Some(wait) = e.retry_after() {
                     tokio::time::sleep(wait).await;
@@ -241,6 +248,7 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
     loop {
         match client.publish(CACHE, TOPIC, END).await {
             Ok(()) => {
+                sent.push(END.to_owned());
                 published.push(END.to_owned());
                 break;
             }
@@ -257,11 +265,12 @@ pub async fn run(config: SoakConfig) -> anyhow::Result<SoakReport> {
     let mut history = History::default();
     for task in tasks {
         let (name, events, sub_report) = task.await?;
-        for p in &published {
-            history.published(name, p);
-        }
-        for p in &uncertain {
-            history.maybe_published(p);
+        for p in &sent {
+            if uncertain.contains(p) {
+                history.maybe_published(DEFAULT_PUBLISHER, p);
+            } else {
+                history.published(name, p);
+            }
         }
         for e in events {
             history.record(name, e);
