@@ -19,7 +19,7 @@ mod subscribe_resume;
 pub mod webhooks;
 
 use crate::failure::{CheckError, Failure, task_failed};
-use crate::history::{Event, payload_key};
+use crate::history::{self, Event, payload_key};
 use crate::registry::Check;
 use crate::request::{Req, Resp};
 use crate::schema::SubscribeResponseValidator;
@@ -245,7 +245,12 @@ impl Subscriber {
                 h.record(&self.name, e.clone());
             }
         });
-        for e in &events {
+        // In the order delivered: a discontinuity listed after the item it
+        // announces (the docs' example) does not send the cursor back.
+        for e in history::delivery_order(&events)
+            .into_iter()
+            .map(|i| &events[i])
+        {
             (self.seq, self.page) = match e {
                 Event::Item { seq, page, .. } => (seq + 1, *page),
                 Event::Discontinuity { new, new_page, .. } => (*new, *new_page),

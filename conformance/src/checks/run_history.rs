@@ -2,21 +2,21 @@
 //! subscribers received, judged against everything the suite published,
 //! topic by topic, once all other checks have finished.
 //!
-//! Two checks, because the evidence differs: delivery (every published
-//! message arrives, once, in publish order, or inside a discontinuity
-//! announced relative to the subscriber's position; nothing unpublished) is
-//! documented; numbering (+1 per message, the same numbers for every
-//! subscriber) is inferred.
+//! Two checks, because the evidence differs ([`crate::history::Violation::evidence`]):
+//! delivery (every published message arrives, once, in publish order, or
+//! inside a discontinuity announced relative to the subscriber's position
+//! with a number for it; nothing unpublished) is documented; numbering (+1
+//! per message, the same numbers for every subscriber, `last` as the
+//! subscriber's position, pages changing behind a discontinuity) is
+//! inferred.
 
 use super::check;
 use crate::failure::{CheckError, Failure};
 use crate::registry::Check;
+use crate::report::Evidence;
 use crate::target::Target;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Violation kinds that break the inferred numbering rules, not delivery.
-const NUMBERING: [&str; 3] = ["gap", "reorder", "divergent-numbering"];
 
 pub(super) fn checks() -> Vec<Check> {
     let mut delivery = check!("subscribe.history.delivery", D, "§4", false, delivery);
@@ -31,20 +31,20 @@ pub(super) fn checks() -> Vec<Check> {
 async fn delivery(t: Arc<Target>) -> Result<(), CheckError> {
     judge(
         &t,
-        |kind| !NUMBERING.contains(&kind),
-        "every message published during the run reached every subscriber once, in publish order, or inside a discontinuity announced relative to its own position; nothing unpublished arrived",
+        Evidence::D,
+        "every message published during the run reached every subscriber once, in publish order, or inside a discontinuity announced relative to its own position with a number left for it; the item after a discontinuity carried its new number; nothing unpublished arrived",
     )
 }
 
 async fn numbering(t: Arc<Target>) -> Result<(), CheckError> {
     judge(
         &t,
-        |kind| NUMBERING.contains(&kind),
-        "during the run, numbers rose by exactly 1 within a page and every subscriber saw a message under the same number",
+        Evidence::I,
+        "during the run, numbers rose by exactly 1 per message within a page (no number skipped that no message had), every subscriber saw a message under the same number, a discontinuity's last_topic_sequence was the subscriber's position (or 0), and pages changed only behind a discontinuity",
     )
 }
 
-fn judge(t: &Target, counts: impl Fn(&str) -> bool, behaviour: &str) -> Result<(), CheckError> {
+fn judge(t: &Target, evidence: Evidence, behaviour: &str) -> Result<(), CheckError> {
     let history = t.run_history();
     let subscribers: usize = history.values().map(|h| h.subscribers.len()).sum();
     if subscribers == 0 {
@@ -54,7 +54,7 @@ fn judge(t: &Target, counts: impl Fn(&str) -> bool, behaviour: &str) -> Result<(
     }
     let mut found = Vec::new();
     for (topic, h) in &history {
-        for v in h.check().into_iter().filter(|v| counts(v.kind())) {
+        for v in h.check().into_iter().filter(|v| v.evidence() == evidence) {
             found.push(format!("{topic}: {v}"));
         }
     }

@@ -25,6 +25,7 @@
 
 mod capacity;
 
+use crate::report::Evidence;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One thing a subscriber received, in order.
@@ -64,6 +65,34 @@ pub fn payload_key(bytes: &[u8]) -> String {
             )
         }
     }
+}
+
+/// The order a subscriber is delivered `events` in: as received, except
+/// that a discontinuity right after the item it announces (the one numbered
+/// its `new_topic_sequence` on its `new_sequence_page`, a jump forward from
+/// `last_topic_sequence`) counts as coming before it: the docs' example answer lists the two that way round.
+/// Indices into `events`.
+pub fn delivery_order(events: &[Event]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    let mut i = 0;
+    while i + 1 < events.len() {
+        if let (
+            Event::Item { seq, page, .. },
+            Event::Discontinuity {
+                last,
+                new,
+                new_page,
+            },
+        ) = (&events[i], &events[i + 1])
+            && (seq, page) == (new, new_page)
+            && last < new
+        {
+            order.swap(i, i + 1);
+            i += 1;
+        }
+        i += 1;
+    }
+    order
 }
 
 /// The publisher [`History::published`] logs under.
@@ -167,7 +196,22 @@ pub enum Violation {
         /// The item's number.
         seq: u64,
     },
-    /// A discontinuity's `last_topic_sequence` is not the subscriber's position.
+    /// A discontinuity announced numbers gone on the subscriber's page that
+    /// no message published to the topic can have had.
+    PhantomGap {
+        /// Who was told.
+        subscriber: String,
+        /// The page.
+        page: u64,
+        /// The subscriber's position.
+        position: u64,
+        /// `new_topic_sequence`.
+        new: u64,
+        /// Messages that could have had one of those numbers.
+        could_fill: u64,
+    },
+    /// A discontinuity's `last_topic_sequence` is neither the subscriber's
+    /// position nor 0 ("unknown").
     WrongLast {
         /// Who saw it.
         subscriber: String,
@@ -189,9 +233,34 @@ pub enum Violation {
 }
 
 impl Violation {
+    /// What `docs/api.md` gives for the rule broken: D for delivery (a
+    /// message lost, unpublished, repeated or out of publish order; an item
+    /// after a discontinuity without its announced number), I for
+    /// numbering (+1 per message, the same numbers for everyone, `last` as
+    /// the subscriber's position, pages changing only behind a
+    /// discontinuity).
+    pub fn evidence(&self) -> Evidence {
+        match self {
+            Violation::Lost { .. }
+            | Violation::Phantom { .. }
+            | Violation::Duplicate { .. }
+            | Violation::PublishOrder { .. } => Evidence::D,
+            Violation::DiscontinuityMismatch { announced, got, .. } if announced.1 != got.1 => {
+                Evidence::D
+            }
+            Violation::DiscontinuityMismatch { .. }
+            | Violation::Gap { .. }
+            | Violation::Reorder { .. }
+            | Violation::DivergentNumbering { .. }
+            | Violation::PhantomGap { .. }
+            | Violation::SilentPageChange { .. }
+            | Violation::WrongLast { .. } => Evidence::I,
+        }
+    }
+
     /// The violation's kind as one word: gap, duplicate, reorder,
-    /// divergent-numbering, lost, phantom, publish-order, page-change,
-    /// wrong-last, discontinuity-mismatch.
+    /// divergent-numbering, lost, phantom, phantom-gap, publish-order,
+    /// page-change, wrong-last, discontinuity-mismatch.
     pub fn kind(&self) -> &'static str {
         match self {
             Violation::Gap { .. } => "gap",
@@ -200,6 +269,7 @@ impl Violation {
             Violation::DivergentNumbering { .. } => "divergent-numbering",
             Violation::Lost { .. } => "lost",
             Violation::Phantom { .. } => "phantom",
+            Violation::PhantomGap { .. } => "phantom-gap",
             Violation::PublishOrder { .. } => "publish-order",
             Violation::SilentPageChange { .. } => "page-change",
             Violation::WrongLast { .. } => "wrong-last",
@@ -271,6 +341,16 @@ impl std::fmt::Display for Violation {
                 f,
                 "page change: {subscriber} was on page {page} and received number {seq} of page {got_page} without a discontinuity"
             ),
+            Violation::PhantomGap {
+                subscriber,
+                page,
+                position,
+                new,
+                could_fill,
+            } => write!(
+                f,
+                "phantom gap: {subscriber} at {position} on page {page} was told numbers up to {new} are gone, but only {could_fill} published messages could have had any of them",
+            ),
             Violation::WrongLast {
                 subscriber,
                 position,
@@ -340,9 +420,10 @@ impl Announced {
     }
 
     /// A change to another page: whole pages in between may have come and
-    /// gone (two resets between polls).
+    /// gone (two resets between polls). From an unknown page (a resume that
+    /// named page 0) it may be one too.
     fn changes_page(&self) -> bool {
-        self.from_page.is_some_and(|p| p != self.new_page)
+        self.positioned && self.from_page.is_none_or(|p| p != self.new_page)
     }
 }
 
@@ -470,7 +551,8 @@ impl History {
         let mut seen_pages = BTreeSet::new();
         // Per publisher: the highest log index received so far.
         let mut latest: HashMap<&str, usize> = HashMap::new();
-        for (at, ev) in events.iter().enumerate() {
+        for (at, ev) in delivery_order(events).into_iter().enumerate() {
+            let ev = &events[ev];
             match ev {
                 Event::Discontinuity {
                     last,
@@ -479,6 +561,7 @@ impl History {
                 } => {
                     if let Some(p) = pos
                         && p.seq != *last
+                        && *last != 0
                     {
                         out.push(Violation::WrongLast {
                             subscriber: sub.to_owned(),
@@ -654,6 +737,55 @@ impl History {
                 subscriber: sub.to_owned(),
                 payload: missing[m].to_owned(),
             });
+        }
+        self.phantom_gaps(sub, walk, numbering, out);
+    }
+
+    /// Gaps on the subscriber's own page announcing more numbers gone than
+    /// published messages it did not receive could fill (numbering, I: +1
+    /// per message). Judged only when the log holds every publish; a
+    /// message nobody received may fill any gap, so this undercounts
+    /// rather than blame a correct server.
+    fn phantom_gaps(
+        &self,
+        sub: &str,
+        walk: &Walk<'_>,
+        numbering: &HashMap<&str, (String, u64, u64)>,
+        out: &mut Vec<Violation>,
+    ) {
+        if !self.log_complete {
+            return;
+        }
+        let unnumbered = self
+            .publish_log
+            .values()
+            .flatten()
+            .filter(|p| !numbering.contains_key(p.as_str()))
+            .count() as u64;
+        for (_, gap) in &walk.gaps {
+            let [(Some(page), above, below)] = gap.ranges()[..] else {
+                continue;
+            };
+            if !gap.positioned || below == u64::MAX {
+                continue;
+            }
+            let numbers = below.saturating_sub(above).saturating_sub(1);
+            let numbered_there = numbering
+                .iter()
+                .filter(|(payload, (_, p, n))| {
+                    *p == page && above < *n && *n < below && !walk.received.contains(*payload)
+                })
+                .count() as u64;
+            let could_fill = numbered_there + unnumbered;
+            if could_fill < numbers {
+                out.push(Violation::PhantomGap {
+                    subscriber: sub.to_owned(),
+                    page,
+                    position: above,
+                    new: below,
+                    could_fill,
+                });
+            }
         }
     }
 
@@ -872,7 +1004,7 @@ mod tests {
     #[test]
     fn a_jump_after_a_matching_discontinuity_is_fine() {
         let mut h = History::default();
-        for m in ["m1", "m2", "m5"] {
+        for m in ["m1", "m2", "m3", "m4", "m5"] {
             h.published("a", m);
         }
         h.record("a", item(1, "m1"));

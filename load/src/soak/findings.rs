@@ -49,7 +49,7 @@ pub struct SoakReport {
     pub faults: BTreeMap<&'static str, u64>,
     /// Per subscriber.
     pub subscribers: BTreeMap<String, SubscriberReport>,
-    /// Violations by kind (gap, duplicate, reorder, divergent-numbering, lost).
+    /// Violations by [`kind`](momento_http_conformance::history::Violation::kind).
     pub violations: BTreeMap<&'static str, u64>,
     /// The first few violations, spelled out.
     pub examples: Vec<String>,
@@ -58,9 +58,14 @@ pub struct SoakReport {
 }
 
 impl SoakReport {
-    /// Silent gaps: checker gaps plus gaps the client had to synthesize.
+    /// Silent gaps: messages lost with no discontinuity that has a number
+    /// left for them, numbers jumped without a discontinuity, and gaps the
+    /// client had to synthesize.
     pub fn silent_gaps(&self) -> u64 {
-        self.violations.get("gap").copied().unwrap_or(0)
+        ["lost", "gap"]
+            .iter()
+            .map(|k| self.violations.get(k).copied().unwrap_or(0))
+            .sum::<u64>()
             + self
                 .subscribers
                 .values()
