@@ -835,6 +835,11 @@ impl History {
                     if page.is_some_and(|page| page != *p) {
                         return false;
                     }
+                    // From an unknown page, nothing at or past `new` on the
+                    // new page is gone: it comes after.
+                    if page.is_none() && *p == gap.new_page && *n >= gap.new {
+                        return false;
+                    }
                     (n.saturating_sub(1), n.saturating_add(1))
                 }
                 (None, None) => (0, u64::MAX),
