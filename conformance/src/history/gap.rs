@@ -26,15 +26,19 @@ impl Range {
     }
 }
 
+/// Where a subscriber stands: the last number it received (or was told is
+/// gone) and its page, `None` while unknown (a resume that named page 0).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Standing {
+    pub page: Option<u64>,
+    pub seq: u64,
+}
+
 /// A gap a discontinuity announced, with where the subscriber stood.
 #[derive(Clone, Debug)]
 pub(super) struct Announced {
-    /// Whether the subscriber had a position (an item, or a resume cursor).
-    pub positioned: bool,
-    /// Page the subscriber was on (`None`: unknown, a resume naming page 0).
-    pub from_page: Option<u64>,
-    /// The subscriber's own last number (0 without a position).
-    pub position: u64,
+    /// Where the subscriber stood (`None`: no item yet, no resume cursor).
+    pub from: Option<Standing>,
     /// `last_topic_sequence`.
     pub last: u64,
     /// `new_topic_sequence`.
@@ -59,19 +63,19 @@ impl Announced {
             above: 0,
             below: self.new,
         };
-        if !self.positioned {
+        let Some(from) = self.from else {
             return vec![Range {
                 above: self.last,
                 ..head
             }];
-        }
-        let above = self.last.max(self.position);
+        };
+        let above = self.last.max(from.seq);
         let rest_of = |page| Range {
             page,
             above,
             below: u64::MAX,
         };
-        match self.from_page {
+        match from.page {
             None => vec![rest_of(None), head],
             Some(p) if p != self.new_page || self.new <= above => vec![rest_of(Some(p)), head],
             Some(_) => vec![Range { above, ..head }],
@@ -82,14 +86,20 @@ impl Announced {
     /// gone (two resets between polls). From an unknown page (a resume that
     /// named page 0) it may be one too.
     pub fn changes_page(&self) -> bool {
-        self.positioned && self.from_page.is_none_or(|p| p != self.new_page)
+        self.from
+            .is_some_and(|f| f.page.is_none_or(|p| p != self.new_page))
+    }
+
+    /// The page the subscriber was on, when known.
+    pub fn page_before(&self) -> Option<u64> {
+        self.from.and_then(|f| f.page)
     }
 
     /// The same-page range of numbers it declares gone, if that is all it
     /// declares (no page change).
     pub fn same_page(&self) -> Option<Range> {
         match self.ranges()[..] {
-            [r] if self.positioned && r.numbers().is_some() => Some(r),
+            [r] if self.from.is_some() && r.numbers().is_some() => Some(r),
             _ => None,
         }
     }

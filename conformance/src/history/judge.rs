@@ -2,7 +2,7 @@
 //! sighting, shared by the walk of each subscriber's stream (`walk.rs`) and
 //! the count of what it lost (`losses.rs`).
 
-use super::vocabulary::{Event, delivery_order};
+use super::vocabulary::{Event, Position, delivery_order};
 use super::{History, Sighting, Violation};
 use std::collections::HashMap;
 
@@ -36,12 +36,13 @@ impl<'h> Ledger<'h> {
         let mut numbering = HashMap::new();
         for (subscriber, events) in &history.subscribers {
             for i in delivery_order(events) {
-                if let Event::Item { payload, .. } = &events[i]
-                    && let Some(at) = events[i].position()
-                {
+                if let Event::Item { seq, page, payload } = &events[i] {
                     numbering.entry(payload.as_str()).or_insert(Sighting {
                         subscriber: subscriber.clone(),
-                        at,
+                        at: Position {
+                            page: *page,
+                            seq: *seq,
+                        },
                     });
                 }
             }

@@ -31,7 +31,7 @@ impl Ledger<'_> {
                     // Publish order orders the pages too: not in the old page
                     // when published after a message of the new one, and not
                     // in the new page when published before one of the old.
-                    if let Some(from_page) = gap.from_page
+                    if let Some(from_page) = gap.page_before()
                         && from_page != gap.new_page
                         && ((page == from_page && earlier == Some(gap.new_page))
                             || (page == gap.new_page && later == Some(from_page)))

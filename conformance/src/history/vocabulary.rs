@@ -83,16 +83,3 @@ impl std::fmt::Display for Position {
         write!(f, "(page {}, number {})", self.page, self.seq)
     }
 }
-
-impl Event {
-    /// An item's position; `None` for a discontinuity.
-    pub fn position(&self) -> Option<Position> {
-        match self {
-            Event::Item { seq, page, .. } => Some(Position {
-                page: *page,
-                seq: *seq,
-            }),
-            Event::Discontinuity { .. } => None,
-        }
-    }
-}

@@ -1,19 +1,11 @@
 //! One subscriber's stream on its own, in delivery order: order, numbering,
 //! discontinuities, and what the loss count needs to know.
 
-use super::gap::Announced;
+use super::gap::{Announced, Standing};
 use super::judge::{Ledger, Logged};
 use super::vocabulary::{Event, Position, delivery_order};
 use super::{Sighting, Violation};
 use std::collections::{BTreeSet, HashMap, HashSet};
-
-/// Where a subscriber stands: the last number it received (or was told is
-/// gone) and its page, `None` while unknown (a resume that named page 0).
-#[derive(Clone, Copy, Debug)]
-struct Standing {
-    page: Option<u64>,
-    seq: u64,
-}
 
 /// What one subscriber's walk learnt, for the loss count.
 #[derive(Debug, Default)]
@@ -81,9 +73,7 @@ impl<'h> Ledger<'h> {
                     walk.gaps.push((
                         at,
                         Announced {
-                            positioned: standing.is_some(),
-                            from_page: standing.and_then(|s| s.page),
-                            position: standing.map_or(0, |s| s.seq),
+                            from: standing,
                             last,
                             new,
                             new_page,

@@ -79,38 +79,3 @@ fn a_page_change_without_a_discontinuity_where_nothing_was_lost_is_not_a_deliver
     assert_eq!(kinds(&h), ["page-change"]);
     assert_eq!(with_evidence(&h, Evidence::D), vec![]);
 }
-
-#[test]
-fn an_understated_gap_is_a_delivery_failure() {
-    let h = history(5, vec![item(1, 7, "m1"), disc(1, 4, 7), item(4, 7, "m5")]);
-    let d = with_evidence(&h, Evidence::D);
-    assert_eq!(d.len(), 1, "{d:?}");
-    assert_eq!(d[0].kind(), "lost");
-}
-
-#[test]
-fn a_resume_from_an_unknown_page_may_have_missed_whole_pages() {
-    // b saw pages 0, 2 and 4; a resumed at 2 naming page 0 ("unknown") and
-    // was sent to page 4: m3, numbered 1 on page 2, went with its page.
-    let mut h = History::with_publish_log();
-    for m in ["m1", "m2", "m3", "m4"] {
-        h.publish(DEFAULT_PUBLISHER, m);
-    }
-    for e in [
-        item(1, 0, "m1"),
-        item(2, 0, "m2"),
-        disc(2, 1, 2),
-        item(1, 2, "m3"),
-        disc(1, 1, 4),
-        item(1, 4, "m4"),
-    ] {
-        h.record("b", e);
-    }
-    h.start("a", 2, 0);
-    for m in ["m2", "m3", "m4"] {
-        h.expect("a", m);
-    }
-    h.record("a", disc(1, 1, 4));
-    h.record("a", item(1, 4, "m4"));
-    assert_eq!(h.check(), vec![]);
-}

@@ -37,12 +37,19 @@ pub(crate) fn kinds(h: &History) -> Vec<&'static str> {
 
 /// One subscriber "a" that saw `events`; `m1..=mN` published while it listened.
 pub(crate) fn history(published: u64, events: Vec<Event>) -> History {
+    shared_history(published, &["a"], &events)
+}
+
+/// `subscribers` each saw `events`; `m1..=mN` published while they listened.
+pub(crate) fn shared_history(published: u64, subscribers: &[&str], events: &[Event]) -> History {
     let mut h = History::default();
-    for i in 1..=published {
-        h.published("a", &format!("m{i}"));
-    }
-    for e in events {
-        h.record("a", e);
+    for sub in subscribers {
+        for i in 1..=published {
+            h.published(sub, &format!("m{i}"));
+        }
+        for e in events {
+            h.record(sub, e.clone());
+        }
     }
     h
 }
