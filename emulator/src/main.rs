@@ -213,7 +213,11 @@ async fn main() -> anyhow::Result<()> {
     }
     let emulator = builder.start().await?;
     if let Some(path) = &s.write_api_key {
-        std::fs::write(path, emulator.api_key())?;
+        // Written whole or not at all: a script waiting for the file never
+        // reads half a key.
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, emulator.api_key())?;
+        std::fs::rename(&partial, path)?;
         tracing::info!(file = %path.display(), "wrote a full-access API key");
     }
     tracing::info!(

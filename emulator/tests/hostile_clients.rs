@@ -351,26 +351,7 @@ async fn near_the_open_file_limit_the_binary_refuses_clearly_instead_of_stopping
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn the emulator");
-    let key = {
-        let started = Instant::now();
-        loop {
-            if let Ok(k) = std::fs::read_to_string(&key_file)
-                && !k.is_empty()
-            {
-                break k;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "no key written"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
-    let endpoint = momento_http::Credential::parse(&key)
-        .unwrap()
-        .endpoint()
-        .expect("the key names the endpoint")
-        .to_string();
+    let (key, endpoint) = common::written_key(&key_file).await;
     let addr: SocketAddr = endpoint.trim_start_matches("http://").parse().unwrap();
     let result = async {
         // More idle sockets than the emulator has file descriptors.

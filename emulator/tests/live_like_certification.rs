@@ -7,6 +7,8 @@
 //!
 //! Cost: about 40 s (the default pacing of 8 requests per second).
 
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -58,24 +60,7 @@ async fn a_correct_endpoint_passes_with_default_flags_under_documented_limits() 
             .spawn()
             .expect("spawn the emulator"),
     );
-    let started = Instant::now();
-    let key = loop {
-        if let Ok(k) = std::fs::read_to_string(&key_file)
-            && !k.trim().is_empty()
-        {
-            break k.trim().to_owned();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no key written"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let endpoint = momento_http::Credential::parse(&key)
-        .unwrap()
-        .endpoint()
-        .expect("the key names the endpoint")
-        .to_string();
+    let (key, endpoint) = common::written_key(&key_file).await;
     // Minted first, so it has expired (1 s, whole seconds) before the run.
     let expired = mint(&secret, &endpoint, &["--cache", "conf", "--ttl", "1s"]);
     let minted_at = Instant::now();

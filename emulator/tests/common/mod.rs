@@ -154,3 +154,25 @@ pub fn items(els: &[El]) -> Vec<u64> {
         })
         .collect()
 }
+
+/// The full-access key an emulator binary wrote to `key_file`
+/// (`--write-api-key`) and the endpoint it names, waiting (bounded) for
+/// the file to appear.
+pub async fn written_key(key_file: &std::path::Path) -> (String, String) {
+    let started = std::time::Instant::now();
+    let key = loop {
+        if let Ok(k) = std::fs::read_to_string(key_file)
+            && !k.trim().is_empty()
+        {
+            break k.trim().to_owned();
+        }
+        assert!(started.elapsed() < BOUND, "no key written to {key_file:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let endpoint = momento_http::Credential::parse(&key)
+        .unwrap()
+        .endpoint()
+        .expect("the key names the endpoint")
+        .to_string();
+    (key, endpoint)
+}
