@@ -50,6 +50,9 @@ pub struct Req {
     /// `(cache, topic)` of a publish or subscribe: the run's history logs
     /// successful publishes under it.
     pub topic: Option<(String, String)>,
+    /// The suite subscriber a subscribe is for: the run's history notes
+    /// when its poll went out, which bounds what it is owed.
+    pub listener: Option<String>,
 }
 
 impl Req {
@@ -63,6 +66,7 @@ impl Req {
             content_type: Some("text/plain".into()),
             body: text.as_bytes().to_vec(),
             want_429: false,
+            listener: None,
             topic: Some((cache.to_owned(), topic.to_owned())),
         }
     }
@@ -87,6 +91,7 @@ impl Req {
             content_type: None,
             body: vec![],
             want_429: false,
+            listener: None,
             topic: Some((cache.to_owned(), topic.to_owned())),
         }
     }

@@ -115,6 +115,7 @@ fn cache_req(
         content_type: (!body.is_empty()).then(|| "application/octet-stream".into()),
         body: body.to_vec(),
         want_429: false,
+        listener: None,
         topic: None,
     }
 }

@@ -62,6 +62,7 @@ pub(super) async fn injected_429_has_retry_after(
     t.inject_fault(operation, topic, 1, action).await?;
     let req = Req {
         want_429: true,
+        listener: None,
         ..req
     };
     let resp = t

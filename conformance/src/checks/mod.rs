@@ -180,13 +180,16 @@ impl Subscriber {
 
     /// The request the next poll sends.
     pub fn next_request(&self) -> Req {
-        Req::subscribe(
-            &self.t.cache,
-            &self.topic,
-            self.t.token(),
-            self.seq,
-            self.page,
-        )
+        Req {
+            listener: Some(self.name.clone()),
+            ..Req::subscribe(
+                &self.t.cache,
+                &self.topic,
+                self.t.token(),
+                self.seq,
+                self.page,
+            )
+        }
     }
 
     /// `payload` is published while this subscriber listens: it must

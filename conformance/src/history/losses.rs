@@ -14,10 +14,24 @@ impl Ledger<'_> {
     /// announced gap has a number left for.
     pub fn losses(&self, sub: &str, walk: &Walk<'_>, out: &mut Vec<Violation>) {
         let h = self.history;
+        // Owed: what was published while it listened, logged after its last
+        // poll from now on and before its last poll went out (all of it
+        // when polls were not recorded).
+        let before_last_poll = |payload: &str| {
+            let (Some(listening), Some(l)) = (h.listening.get(sub), self.log.get(payload)) else {
+                return true;
+            };
+            listening.heard(l.publisher, l.index)
+        };
         let mut expected: Vec<&str> = h
             .published_while_open
             .get(sub)
-            .map(|ps| ps.iter().map(String::as_str).collect())
+            .map(|ps| {
+                ps.iter()
+                    .map(String::as_str)
+                    .filter(|p| before_last_poll(p))
+                    .collect()
+            })
             .unwrap_or_default();
         // Between the first and the last message of a publisher it received,
         // it had to receive every other message of that publisher too.

@@ -70,6 +70,28 @@ pub struct History {
     /// arrives is a phantom. Set by [`History::with_publish_log`] and by
     /// any publish recorded.
     pub log_complete: bool,
+    /// Per subscriber that recorded its polls ([`History::polled`]), the
+    /// part of the log it listened through.
+    pub listening: BTreeMap<String, Listening>,
+}
+
+/// The stretch of each publisher's log a subscriber listened through:
+/// publishes logged from `since` (its last poll from now on) up to
+/// `until` (its last poll), as log lengths per publisher.
+#[derive(Clone, Debug, Default)]
+pub struct Listening {
+    /// Log lengths when its last poll from now on went out.
+    pub since: BTreeMap<String, usize>,
+    /// Log lengths when its last poll went out.
+    pub until: BTreeMap<String, usize>,
+}
+
+impl Listening {
+    /// Was the publish at `index` of `publisher`'s log made while it listened?
+    pub fn heard(&self, publisher: &str, index: usize) -> bool {
+        let at = |m: &BTreeMap<String, usize>| m.get(publisher).copied().unwrap_or(0);
+        at(&self.since) <= index && index < at(&self.until)
+    }
 }
 
 impl History {
@@ -120,8 +142,25 @@ impl History {
         }
     }
 
+    /// `subscriber` sends a poll now (`from_now`: one naming number 0, "from
+    /// now on"): what is logged after this is owed to it only if it polls
+    /// again, and what was logged before a poll from now on is not owed.
+    pub fn polled(&mut self, subscriber: &str, from_now: bool) {
+        let logged: BTreeMap<String, usize> = self
+            .publish_log
+            .iter()
+            .map(|(publisher, ps)| (publisher.clone(), ps.len()))
+            .collect();
+        let listening = self.listening.entry(subscriber.to_owned()).or_default();
+        if from_now {
+            listening.since = logged.clone();
+        }
+        listening.until = logged;
+    }
+
     /// `payload` was published while `subscriber` listened: it must receive
-    /// it (or be told it is gone).
+    /// it (or be told it is gone), unless its last poll went out before the
+    /// publish was answered ([`History::polled`]).
     pub fn expect(&mut self, subscriber: &str, payload: &str) {
         self.published_while_open
             .entry(subscriber.to_owned())

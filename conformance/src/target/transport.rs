@@ -97,6 +97,15 @@ impl Target {
                 .await;
             drop(held.take());
             self.clock.mark_sent();
+            if let (Some(name), Some((cache, topic))) = (&req.listener, &req.topic) {
+                // The poll goes out now: what is logged by now is owed to its
+                // subscriber; before a poll from now on, nothing earlier is.
+                let from_now = req
+                    .query
+                    .iter()
+                    .any(|(k, v)| k == "sequence_number" && v == "0");
+                self.with_history(cache, topic, |h| h.polled(name, from_now));
+            }
             self.shared.figures.requests.fetch_add(1, Ordering::Relaxed);
             let resp = self.send_once(http, req).await;
             drop(turn);

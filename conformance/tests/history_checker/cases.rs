@@ -136,3 +136,26 @@ fn a_resume_from_an_unknown_page_may_have_missed_whole_pages() {
     h.record("a", item(1, 4, "m4"));
     assert_eq!(h.check(), vec![]);
 }
+
+#[test]
+fn a_message_is_owed_only_if_published_while_its_subscriber_listened() {
+    // a polled from now on, got m1, polled again (its last) and stopped
+    // listening: m2 was logged before that last poll went out, m3 after.
+    // m0 was logged before it started listening.
+    let mut h = History::with_publish_log();
+    h.publish(DEFAULT_PUBLISHER, "m0");
+    h.expect("a", "m0");
+    h.polled("a", true);
+    h.publish(DEFAULT_PUBLISHER, "m1");
+    h.record("a", item(1, 7, "m1"));
+    h.publish(DEFAULT_PUBLISHER, "m2");
+    h.polled("a", false);
+    h.publish(DEFAULT_PUBLISHER, "m3");
+    for m in ["m1", "m2", "m3"] {
+        h.expect("a", m);
+    }
+    // m2 was there when the last poll went out: owed, and lost.
+    let found = h.check();
+    assert_eq!(kinds(&h), ["lost"], "{found:?}");
+    assert!(found[0].to_string().contains("\"m2\""), "{found:?}");
+}
