@@ -5,9 +5,10 @@
 //! that the next item carries the new number and page.
 
 use super::{
-    POLL_HEAD_START, Subscriber, batch_fail, check, items, poll_while_publishing, publish_ok,
+    Subscriber, batch_fail, check, items, poll_while, poll_while_publishing, publish_ahead,
+    publish_ok,
 };
-use crate::failure::{CheckError, Failure, task_failed};
+use crate::failure::{CheckError, Failure};
 use crate::history::Event;
 use crate::registry::Check;
 use crate::request::Req;
@@ -265,13 +266,11 @@ async fn item_after_discontinuity(
     if after.is_empty() {
         let payload = t.fresh_name("after-discontinuity");
         sub.expect(&payload);
-        let sent = t.clock().sent();
-        let poller = tokio::spawn(async move { sub.poll().await });
-        t.head_start(sent + 1, POLL_HEAD_START).await;
-        publish_ok(t, topic, &payload).await?;
-        let next = poller
-            .await
-            .map_err(|e| task_failed("the subscribing task", &e))??;
+        let publish = Req::publish_text(&t.cache, topic, t.token(), &payload);
+        let (_, next) = poll_while(t, sub, async || {
+            publish_ahead(t, &publish).await.map(|_| ())
+        })
+        .await?;
         after = next.events;
         req = next.req;
     }

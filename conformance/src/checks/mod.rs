@@ -282,6 +282,30 @@ impl Subscriber {
     }
 }
 
+/// One poll of `sub` and, once that poll waits on the endpoint, `publish`
+/// (whose requests go [`Target::send_ahead`], so the poll's wait is not
+/// spent in the suite's queue); the subscriber and the poll's answer.
+pub(crate) async fn poll_while(
+    t: &Arc<Target>,
+    mut sub: Subscriber,
+    publish: impl AsyncFnOnce() -> Result<(), CheckError>,
+) -> Result<(Subscriber, Batch), CheckError> {
+    let sent = t.clock().sent();
+    let poller = tokio::spawn(async move {
+        let r = sub.poll().await;
+        (sub, r)
+    });
+    t.head_start(sent + 1, POLL_HEAD_START).await;
+    if let Err(e) = publish().await {
+        poller.abort();
+        return Err(e);
+    }
+    let (sub, batch) = poller
+        .await
+        .map_err(|e| task_failed("the subscribing task", &e))?;
+    Ok((sub, batch?))
+}
+
 /// A subscriber from now on whose first poll is waiting when `payloads` are
 /// published (one after another); the subscriber and that poll's answer.
 pub(crate) async fn poll_while_publishing(
@@ -289,20 +313,31 @@ pub(crate) async fn poll_while_publishing(
     topic: &str,
     payloads: &[&str],
 ) -> Result<(Subscriber, Batch), CheckError> {
-    let mut sub = Subscriber::from_now(t, topic);
-    let sent = t.clock().sent();
-    let poller = tokio::spawn(async move {
-        let r = sub.poll().await;
-        (sub, r)
-    });
-    t.head_start(sent + 1, POLL_HEAD_START).await;
-    for p in payloads {
-        publish_ok(t, topic, p).await?;
+    let sub = Subscriber::from_now(t, topic);
+    poll_while(t, sub, async || {
+        for p in payloads {
+            publish_ahead(t, &Req::publish_text(&t.cache, topic, t.token(), p)).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Send a publish a waiting poll is owed, ahead of the queue; anything but
+/// 204 fails.
+pub(crate) async fn publish_ahead(t: &Target, req: &Req) -> Result<Resp, CheckError> {
+    let resp = t.send_ahead(req).await?;
+    if resp.status != 204 {
+        return Err(t
+            .fail(
+                "publishing answers 204 (docs/api.md §3)",
+                "status 204",
+                req,
+                &resp,
+            )
+            .into());
     }
-    let (sub, batch) = poller
-        .await
-        .map_err(|e| task_failed("the subscribing task", &e))?;
-    Ok((sub, batch?))
+    Ok(resp)
 }
 
 /// The items of a batch as (seq, page, payload).

@@ -5,7 +5,7 @@
 //! `emulator.rs`.)
 
 use super::{Subscriber, check};
-use crate::failure::{CheckError, task_failed};
+use crate::failure::CheckError;
 use crate::registry::Check;
 use crate::request::Req;
 use crate::target::Target;
@@ -156,23 +156,26 @@ async fn over_limit_names_limit(t: Arc<Target>) -> Result<(), CheckError> {
 
 async fn form_type_is_text(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("form");
-    let mut sub = Subscriber::from_now(&t, &topic);
-    let sent = t.clock().sent();
-    let poller = tokio::spawn(async move { sub.poll().await });
-    t.head_start(sent + 1, super::POLL_HEAD_START).await;
+    let sub = Subscriber::from_now(&t, &topic);
     let req = Req {
         content_type: Some("application/x-www-form-urlencoded".into()),
         ..Req::publish_text(&t.cache, &topic, t.token(), "curl-default")
     };
-    t.expect_status(
-        "a publish with curl's default form Content-Type and a UTF-8 body answers 204",
-        &req,
-        204,
-    )
+    let (_, batch) = super::poll_while(&t, sub, async || {
+        let resp = t.send_ahead(&req).await?;
+        if resp.status != 204 {
+            return Err(t
+                .fail(
+                    "a publish with curl's default form Content-Type and a UTF-8 body answers 204",
+                    "status 204",
+                    &req,
+                    &resp,
+                )
+                .into());
+        }
+        Ok(())
+    })
     .await?;
-    let batch = poller
-        .await
-        .map_err(|e| task_failed("the subscribing task", &e))??;
     let as_text = batch.elements.iter().any(|e| {
         matches!(e, momento_http::wire::SubscribeElement::Item(i)
             if matches!(&i.value, momento_http::wire::TopicValue::Text(s) if s == "curl-default"))

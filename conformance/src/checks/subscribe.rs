@@ -2,7 +2,10 @@
 //! poll's wait, statuses, and what several subscribers see (judged by the
 //! history checker against what was published).
 
-use super::{Subscriber, batch_fail, check, items, poll_while_publishing, publish_ok};
+use super::{
+    Subscriber, batch_fail, check, items, poll_while, poll_while_publishing, publish_ahead,
+    publish_ok,
+};
 use crate::failure::{CheckError, Failure, task_failed};
 use crate::registry::Check;
 use crate::request::Req;
@@ -153,16 +156,9 @@ async fn publish_binary(
     t: &Arc<Target>,
     topic: &str,
 ) -> Result<(super::Batch, Option<String>), CheckError> {
-    let mut sub = Subscriber::from_now(t, topic);
-    let sent = t.clock().sent();
-    let poller = tokio::spawn(async move { sub.poll().await });
-    t.head_start(sent + 1, super::POLL_HEAD_START).await;
+    let sub = Subscriber::from_now(t, topic);
     let req = Req::publish_bytes(&t.cache, topic, t.token(), &BYTES);
-    t.expect_status("publishing bytes answers 204", &req, 204)
-        .await?;
-    let b = poller
-        .await
-        .map_err(|e| task_failed("the subscribing task", &e))??;
+    let (_, b) = poll_while(t, sub, async || publish_ahead(t, &req).await.map(|_| ())).await?;
     let binary = b.elements.iter().find_map(|e| match e {
         wire::SubscribeElement::Item(i) => match &i.value {
             wire::TopicValue::Binary(s) => Some(s.clone()),
@@ -269,7 +265,7 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
     }
     t.head_start(sent + 3, super::POLL_HEAD_START).await;
     for p in &payloads {
-        publish_ok(&t, &topic, p).await?;
+        publish_ahead(&t, &Req::publish_text(&t.cache, &topic, t.token(), p)).await?;
     }
     let mut lost_connections = String::new();
     for task in tasks {

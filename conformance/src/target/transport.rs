@@ -5,6 +5,7 @@
 //! its forms, and this one is sent again.
 
 use super::Target;
+use super::pacer::Lane;
 use crate::failure::Failure;
 use crate::history::payload_key;
 use crate::request::{Req, Resp};
@@ -48,13 +49,20 @@ impl Target {
     /// wants the 429. A publish is logged in the run's history: 2xx as
     /// published, no answer as maybe published.
     pub async fn send(&self, req: &Req) -> Result<Resp, Failure> {
-        self.send_with(&self.shared.http, req).await
+        self.send_with(&self.shared.http, req, Lane::InTurn).await
     }
 
-    /// [`Target::send`] on a connection of its own, not the pool the other
-    /// requests share ("from another connection").
+    /// [`Target::send`] ahead of every request queued in turn: a publish
+    /// that a poll already waiting on the endpoint is owed.
+    pub async fn send_ahead(&self, req: &Req) -> Result<Resp, Failure> {
+        self.send_with(&self.shared.http, req, Lane::Ahead).await
+    }
+
+    /// [`Target::send_ahead`] on a connection of its own, not the pool the
+    /// other requests share ("from another connection").
     pub async fn send_on_new_connection(&self, req: &Req) -> Result<Resp, Failure> {
-        self.send_with(&super::http_client(), req).await
+        self.send_with(&super::http_client(), req, Lane::Ahead)
+            .await
     }
 
     /// The figures so far, for a run that has lasted `wall_time`.
@@ -85,7 +93,12 @@ impl Target {
         }
     }
 
-    async fn send_with(&self, http: &reqwest::Client, req: &Req) -> Result<Resp, Failure> {
+    async fn send_with(
+        &self,
+        http: &reqwest::Client,
+        req: &Req,
+        lane: Lane,
+    ) -> Result<Resp, Failure> {
         let mut retries = 0;
         // After a 429, the request counts as waiting until it is sent again.
         let mut held: Option<super::clock::Queued<'_>> = None;
@@ -93,7 +106,7 @@ impl Target {
             let turn = self
                 .shared
                 .pacer
-                .turn(&self.clock, req.is_subscribe())
+                .turn(&self.clock, req.is_subscribe(), lane)
                 .await;
             drop(held.take());
             self.clock.mark_sent();
