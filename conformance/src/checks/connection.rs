@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
 use crate::request::{Req, Resp};
-use crate::target::Target;
+use crate::target::{Lane, Line, Target};
 
 /// How long a subscriber keeps trying to get its connection back.
 pub(crate) const RECONNECT_BUDGET: Duration = Duration::from_secs(5);
@@ -32,13 +32,19 @@ pub(crate) struct Polled {
 
 /// Sends `req` (a subscriber's poll, waiting for `#seq` on page `page`),
 /// again after transport errors, until an answer or [`RECONNECT_BUDGET`].
-pub(crate) async fn poll_through_outage(t: &Target, req: &Req, seq: u64, page: u64) -> Polled {
+pub(crate) async fn poll_through_outage(
+    t: &Target,
+    line: &Line,
+    req: &Req,
+    seq: u64,
+    page: u64,
+) -> Polled {
     let budget = RECONNECT_BUDGET;
     // The endpoint's time: waits in the suite's queue do not count.
     let lost_at = Instant::now();
     let lost_active = t.clock().active();
     let away = || t.clock().active().saturating_sub(lost_active);
-    let first = match t.send(req).await {
+    let first = match t.send_on(line, req, Lane::InTurn).await {
         Ok(resp) => {
             return Polled {
                 result: Ok(resp),
@@ -76,7 +82,7 @@ pub(crate) async fn poll_through_outage(t: &Target, req: &Req, seq: u64, page: u
         }
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(MAX_WAIT);
-        match t.send(req).await {
+        match t.send_on(line, req, Lane::InTurn).await {
             Ok(resp) => {
                 let loss = format!(
                     "{waiting_for} lost its connection ({}); restored after {:.1?} and {failures} failed polls",

@@ -12,18 +12,20 @@ mod connection;
 mod discontinuity;
 mod emulator;
 mod errors;
+mod long_poll;
 mod publish_status;
 mod run_history;
 mod subscribe;
 mod subscribe_resume;
+mod waiting_poll;
 pub mod webhooks;
 
-use crate::failure::{CheckError, Failure, task_failed};
+use crate::failure::{CheckError, Failure};
 use crate::history::{self, Event, payload_key};
 use crate::registry::Check;
 use crate::request::{Req, Resp};
 use crate::schema::SubscribeResponseValidator;
-use crate::target::Target;
+use crate::target::{Line, Target};
 use momento_http::wire;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +49,9 @@ macro_rules! check {
     };
 }
 pub(crate) use check;
+pub(crate) use waiting_poll::{
+    POLL_HEAD_START, Waited, poll_while, poll_while_publishing, poll_while_timed, publish_ahead,
+};
 
 /// Every check, in report order.
 pub fn all() -> Vec<Check> {
@@ -54,6 +59,7 @@ pub fn all() -> Vec<Check> {
     v.extend(publish_status::checks());
     v.extend(auth::checks());
     v.extend(subscribe::checks());
+    v.extend(long_poll::checks());
     v.extend(subscribe_resume::checks());
     v.extend(discontinuity::checks());
     v.extend(errors::checks());
@@ -64,10 +70,6 @@ pub fn all() -> Vec<Check> {
     v.extend(run_history::checks());
     v
 }
-
-/// How long a check lets a poll reach the server before it publishes what
-/// the poll should receive (a poll from now on misses what came before it).
-pub(crate) const POLL_HEAD_START: Duration = Duration::from_millis(200);
 
 /// Publish text with the suite's token; anything but 204 fails.
 pub(crate) async fn publish_ok(t: &Target, topic: &str, text: &str) -> Result<(), CheckError> {
@@ -147,6 +149,8 @@ pub(crate) struct Subscriber {
     t: Arc<Target>,
     topic: String,
     name: String,
+    /// Its connection: polls go out on it (see `target/line.rs`).
+    line: Line,
     /// The `sequence_number` of the next poll.
     pub seq: u64,
     /// The `sequence_page` of the next poll.
@@ -167,6 +171,7 @@ impl Subscriber {
             t: t.clone(),
             topic: topic.to_owned(),
             name,
+            line: t.line(),
             seq,
             page,
             connection_events: Vec::new(),
@@ -192,6 +197,12 @@ impl Subscriber {
         }
     }
 
+    /// Open this subscriber's connection before its first poll; the
+    /// round trip, set-up included.
+    pub async fn warm_up(&self) -> Result<Duration, Failure> {
+        self.t.warm(&self.line).await
+    }
+
     /// `payload` is published while this subscriber listens: it must
     /// arrive (or be announced as gone).
     pub fn expect(&self, payload: &str) {
@@ -215,7 +226,8 @@ impl Subscriber {
     /// recorded; one that does not come back fails the check, saying so.
     pub async fn poll(&mut self) -> Result<Batch, CheckError> {
         let req = self.next_request();
-        let polled = connection::poll_through_outage(&self.t, &req, self.seq, self.page).await;
+        let polled =
+            connection::poll_through_outage(&self.t, &self.line, &req, self.seq, self.page).await;
         if let Some(loss) = polled.loss {
             self.connection_events.push(loss);
         }
@@ -280,64 +292,6 @@ impl Subscriber {
         }
         Ok((events, last_req))
     }
-}
-
-/// One poll of `sub` and, once that poll waits on the endpoint, `publish`
-/// (whose requests go [`Target::send_ahead`], so the poll's wait is not
-/// spent in the suite's queue); the subscriber and the poll's answer.
-pub(crate) async fn poll_while(
-    t: &Arc<Target>,
-    mut sub: Subscriber,
-    publish: impl AsyncFnOnce() -> Result<(), CheckError>,
-) -> Result<(Subscriber, Batch), CheckError> {
-    let sent = t.clock().sent();
-    let poller = tokio::spawn(async move {
-        let r = sub.poll().await;
-        (sub, r)
-    });
-    t.head_start(sent + 1, POLL_HEAD_START).await;
-    if let Err(e) = publish().await {
-        poller.abort();
-        return Err(e);
-    }
-    let (sub, batch) = poller
-        .await
-        .map_err(|e| task_failed("the subscribing task", &e))?;
-    Ok((sub, batch?))
-}
-
-/// A subscriber from now on whose first poll is waiting when `payloads` are
-/// published (one after another); the subscriber and that poll's answer.
-pub(crate) async fn poll_while_publishing(
-    t: &Arc<Target>,
-    topic: &str,
-    payloads: &[&str],
-) -> Result<(Subscriber, Batch), CheckError> {
-    let sub = Subscriber::from_now(t, topic);
-    poll_while(t, sub, async || {
-        for p in payloads {
-            publish_ahead(t, &Req::publish_text(&t.cache, topic, t.token(), p)).await?;
-        }
-        Ok(())
-    })
-    .await
-}
-
-/// Send a publish a waiting poll is owed, ahead of the queue; anything but
-/// 204 fails.
-pub(crate) async fn publish_ahead(t: &Target, req: &Req) -> Result<Resp, CheckError> {
-    let resp = t.send_ahead(req).await?;
-    if resp.status != 204 {
-        return Err(t
-            .fail(
-                "publishing answers 204 (docs/api.md §3)",
-                "status 204",
-                req,
-                &resp,
-            )
-            .into());
-    }
-    Ok(resp)
 }
 
 /// The items of a batch as (seq, page, payload).

@@ -13,7 +13,6 @@ use crate::target::Target;
 use base64::Engine as _;
 use momento_http::wire;
 use std::sync::Arc;
-use std::time::Duration;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -48,21 +47,6 @@ pub(super) fn checks() -> Vec<Check> {
             "§4",
             false,
             subscribers_agree
-        ),
-        check!(
-            "subscribe.long-poll.waits-for-publish",
-            D,
-            "§4",
-            false,
-            long_poll_waits
-        ),
-        check!(
-            "subscribe.empty-batch-after-wait",
-            C,
-            "§4",
-            false,
-            empty_batch,
-            75
         ),
         check!(
             "subscribe.unknown-cache.404",
@@ -252,9 +236,16 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
     let topic = t.fresh_topic("agree");
     let payloads: Vec<String> = (0..6).map(|i| format!("agree-{i}")).collect();
     let mut tasks = Vec::new();
-    let sent = t.clock().sent();
+    // Each polls on a connection already open (see waiting_poll.rs).
+    let mut head_start = super::POLL_HEAD_START;
+    let mut subs = Vec::new();
     for _ in 0..3 {
-        let mut sub = Subscriber::from_now(&t, &topic);
+        let sub = Subscriber::from_now(&t, &topic);
+        head_start = head_start.max(sub.warm_up().await?);
+        subs.push(sub);
+    }
+    let sent = t.clock().sent();
+    for mut sub in subs {
         for p in &payloads {
             sub.expect(p);
         }
@@ -263,7 +254,7 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
             (sub, r)
         }));
     }
-    t.head_start(sent + 3, super::POLL_HEAD_START).await;
+    t.head_start(sent + 3, head_start).await;
     for p in &payloads {
         publish_ahead(&t, &Req::publish_text(&t.cache, &topic, t.token(), p)).await?;
     }
@@ -288,97 +279,6 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
                 + &lost_connections,
             repro: Some(t.curl(&Req::subscribe(&t.cache, &topic, t.token(), 0, 0))),
         }));
-    }
-    Ok(())
-}
-
-/// A caught-up poll waits: a message published from another connection
-/// while it waits is its answer (docs/api.md §4: subscribe blocks until a
-/// message is available). First a poll from now on, then one from the next
-/// number; each is waiting when the message is published.
-async fn long_poll_waits(t: Arc<Target>) -> Result<(), CheckError> {
-    let topic = t.fresh_topic("long-poll");
-    let mut sub = Subscriber::from_now(&t, &topic);
-    for (round, payload) in ["lp-from-now", "lp-caught-up"].into_iter().enumerate() {
-        let req = sub.next_request();
-        let sent = t.clock().sent();
-        let poller = tokio::spawn(async move {
-            let r = sub.poll().await;
-            let elapsed = r.as_ref().map_or(Duration::ZERO, |b| b.resp.elapsed);
-            (sub, r, elapsed)
-        });
-        t.head_start(sent + 1, PUBLISH_AFTER).await;
-        let publish = Req::publish_text(&t.cache, &topic, t.token(), payload);
-        let resp = t.send_on_new_connection(&publish).await?;
-        if resp.status != 204 {
-            return Err(t
-                .fail(
-                    "publishing from another connection answers 204",
-                    "status 204",
-                    &publish,
-                    &resp,
-                )
-                .into());
-        }
-        let (s, b, elapsed) = poller
-            .await
-            .map_err(|e| task_failed("the subscribing task", &e))?;
-        sub = s;
-        let b = b?;
-        let got: Vec<String> = items(&b.events).into_iter().map(|i| i.2).collect();
-        if got.first().map(String::as_str) != Some(payload) {
-            let why = if got.is_empty() && elapsed < PUBLISH_AFTER {
-                format!(
-                    "answered {{\"items\": []}} after {} ms, before the publish at {} ms: the poll did not wait",
-                    elapsed.as_millis(),
-                    PUBLISH_AFTER.as_millis()
-                )
-            } else {
-                format!("answered after {} ms with {got:?}", elapsed.as_millis())
-            };
-            let which = if round == 0 {
-                "from now on"
-            } else {
-                "caught up"
-            };
-            return Err(CheckError::Fail(Failure {
-                behaviour: format!(
-                    "a long poll ({which}) waits and answers with the message published from another connection while it waited"
-                ),
-                expected: format!("the items hold {payload:?} first"),
-                actual: format!("{why}; {}{}", b.resp.describe(), sub.connection_report()),
-                repro: Some(t.curl(&req)),
-            }));
-        }
-    }
-    Ok(())
-}
-
-/// When the long-poll check publishes, after the poll was sent.
-const PUBLISH_AFTER: Duration = super::POLL_HEAD_START;
-
-/// With nothing to deliver the poll waits, then answers `{"items": []}`
-/// (the wait and the empty answer are the project's choice, docs/api.md §4).
-async fn empty_batch(t: Arc<Target>) -> Result<(), CheckError> {
-    const MIN_WAIT: Duration = Duration::from_millis(250);
-    let topic = t.fresh_topic("empty");
-    let mut sub = Subscriber::from_now(&t, &topic);
-    let b = sub.poll().await?;
-    // The endpoint's time, not the suite's queue before it.
-    let elapsed = b.resp.elapsed;
-    if !b.events.is_empty() || elapsed < MIN_WAIT {
-        return Err(batch_fail(
-            &t,
-            &format!(
-                "a poll with nothing to deliver waits, then answers {{\"items\": []}} (it answered after {} ms)",
-                elapsed.as_millis()
-            ),
-            &format!(
-                "{{\"items\": []}} after at least {} ms",
-                MIN_WAIT.as_millis()
-            ),
-            &b,
-        ));
     }
     Ok(())
 }

@@ -6,6 +6,8 @@
 //!   failure can show it and its `curl`, with 429s waited out;
 //! - `pacer` and `clock`: the suite's queue in front of the endpoint, and
 //!   each check's account of its time queued and its time active;
+//! - `line`: a connection of a check's own, warmed before a poll that must
+//!   be waiting when the check publishes;
 //! - `verdicts`: failures built from a request and its answer;
 //! - `history_log`: what was published and received, per topic, for the
 //!   run-wide check (`docs/api.md` §4);
@@ -15,6 +17,7 @@ mod admin;
 mod clock;
 mod history_log;
 mod keys;
+mod line;
 mod pacer;
 mod transport;
 mod verdicts;
@@ -23,7 +26,8 @@ pub use admin::admin_failed;
 pub use clock::CheckClock;
 pub use history_log::PUBLISHER;
 pub use keys::{KeyArg, KeyRole};
-pub use pacer::{DOCUMENTED_LONG_POLLS, DOCUMENTED_RPS, Pacing};
+pub use line::Line;
+pub use pacer::{DOCUMENTED_LONG_POLLS, DOCUMENTED_RPS, Lane, Pacing};
 pub use transport::RunFigures;
 
 use crate::history::History;

@@ -5,6 +5,7 @@
 //! its forms, and this one is sent again.
 
 use super::Target;
+use super::line::Line;
 use super::pacer::Lane;
 use crate::failure::Failure;
 use crate::history::payload_key;
@@ -58,11 +59,9 @@ impl Target {
         self.send_with(&self.shared.http, req, Lane::Ahead).await
     }
 
-    /// [`Target::send_ahead`] on a connection of its own, not the pool the
-    /// other requests share ("from another connection").
-    pub async fn send_on_new_connection(&self, req: &Req) -> Result<Resp, Failure> {
-        self.send_with(&super::http_client(), req, Lane::Ahead)
-            .await
+    /// [`Target::send`] on `line`, a connection of the check's own, in `lane`.
+    pub async fn send_on(&self, line: &Line, req: &Req, lane: Lane) -> Result<Resp, Failure> {
+        self.send_with(&line.http, req, lane).await
     }
 
     /// The figures so far, for a run that has lasted `wall_time`.
