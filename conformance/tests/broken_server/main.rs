@@ -1,0 +1,27 @@
+//! The suite can fail: pointed at servers that break one rule each, the
+//! checks for that rule fail with messages naming it, and the same checks
+//! pass the server without the breakage.
+//!
+//! One room per family: `legacy` (a server of the seeds' era: 200 for a
+//! publish, plain-text errors, no wait), `fake` (a small topic server,
+//! correct unless a `Breakage` says otherwise, and an `Outage` that cuts
+//! subscribe connections), `delivery` (loss, phantom, reorder, repeat,
+//! skipped numbers, stale pages, discontinuities), `long_poll` (no wait, a
+//! poll woken late) and `connections` (connections lost under the suite's
+//! own subscribers).
+
+mod connections;
+mod delivery;
+mod fake;
+mod legacy;
+mod long_poll;
+
+use axum::Router;
+
+/// Serve `app` on a free port; its base URL.
+pub async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
