@@ -1,5 +1,6 @@
-//! Credentials (docs/api.md §2): exactly one placement, 401 for missing,
-//! invalid or expired tokens, 403 out of scope.
+//! Credentials (docs/api.md §2): a token on every request, in exactly one
+//! place; 401 for invalid or expired tokens (and, our choice, missing
+//! ones), 403 out of scope.
 //!
 //! The expired, scoped and role-limited keys come from `--key NAME=KEY`
 //! (so the checks run against a live endpoint) or are minted through the
@@ -30,9 +31,23 @@ pub(super) fn checks() -> Vec<Check> {
             false,
             both_subscribe
         ),
-        // The docs give 401 for an invalid or expired token; a missing one
-        // is not named, so 401 for it is the project's choice.
+        // Every request needs a token (D), but the docs give 401 for an
+        // invalid or expired one only: refused is D, 401 the project's choice.
+        check!(
+            "auth.missing.publish.refused",
+            D,
+            "§2",
+            false,
+            missing_publish_refused
+        ),
         check!("auth.missing.publish.401", C, "§2", false, missing_publish),
+        check!(
+            "auth.missing.subscribe.refused",
+            D,
+            "§2",
+            false,
+            missing_subscribe_refused
+        ),
         check!(
             "auth.missing.subscribe.401",
             C,
@@ -96,6 +111,22 @@ async fn both_subscribe(t: Arc<Target>) -> Result<(), CheckError> {
         400,
     )
     .await?;
+    Ok(())
+}
+
+async fn missing_publish_refused(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("no-token-refused");
+    let req = Req::publish_text(&t.cache, &topic, "", "x").with_auth(Auth::None);
+    t.expect_refused("a publish without a token is refused", &req)
+        .await?;
+    Ok(())
+}
+
+async fn missing_subscribe_refused(t: Arc<Target>) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("no-token-sub-refused");
+    let req = Req::subscribe(&t.cache, &topic, "", 0, 0).with_auth(Auth::None);
+    t.expect_refused("a subscribe without a token is refused", &req)
+        .await?;
     Ok(())
 }
 

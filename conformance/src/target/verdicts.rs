@@ -4,6 +4,7 @@
 use super::Target;
 use crate::failure::{CheckError, Failure};
 use crate::request::{Req, Resp};
+use std::time::Duration;
 
 impl Target {
     /// A curl command reproducing `req`, token as `$MOMENTO_API_KEY`.
@@ -36,4 +37,45 @@ impl Target {
         }
         Ok(resp)
     }
+
+    /// Expect `req` refused: the docs state a requirement it breaks but not
+    /// the status, so any 4xx is a refusal, a 429 too (a limit's refusal,
+    /// docs/api.md §8; taken as the answer, not waited out). A subscribe
+    /// still unanswered [`ACCEPTED_AFTER`] after it went out was taken as a
+    /// long poll: accepted.
+    pub async fn expect_refused(&self, behaviour: &str, req: &Req) -> Result<Resp, CheckError> {
+        let req = Req {
+            want_429: true,
+            ..req.clone()
+        };
+        let expected = "a 4xx status: the request refused";
+        let sent_before = self.clock().sent();
+        let waiting = async {
+            self.clock().wait_sent(sent_before + 1).await;
+            tokio::time::sleep(ACCEPTED_AFTER).await;
+        };
+        let resp = tokio::select! {
+            resp = self.send(&req) => resp?,
+            () = waiting, if req.is_subscribe() => {
+                return Err(Failure {
+                    behaviour: behaviour.to_owned(),
+                    expected: expected.into(),
+                    actual: format!(
+                        "no answer {} s after it went out: the endpoint took it as a long poll",
+                        ACCEPTED_AFTER.as_secs()
+                    ),
+                    repro: Some(self.curl(&req)),
+                }
+                .into());
+            }
+        };
+        if !(400..500).contains(&resp.status) {
+            return Err(self.fail(behaviour, expected, &req, &resp).into());
+        }
+        Ok(resp)
+    }
 }
+
+/// How long a subscribe that should be refused may go unanswered before it
+/// counts as accepted (a refusal comes at once; a long poll waits).
+pub const ACCEPTED_AFTER: Duration = Duration::from_secs(3);

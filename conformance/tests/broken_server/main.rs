@@ -7,14 +7,17 @@
 //! correct unless a `Breakage` says otherwise, and an `Outage` that cuts
 //! subscribe connections), `delivery` (loss, phantom, reorder, repeat,
 //! skipped numbers, stale pages, discontinuities), `long_poll` (no wait, a
-//! poll woken late) and `connections` (connections lost under the suite's
-//! own subscribers).
+//! poll woken late), `connections` (connections lost under the suite's
+//! own subscribers), and `requirements` (the emulator behind a `lenient`
+//! proxy that lets through a request the docs require refused).
 
 mod connections;
 mod delivery;
 mod fake;
 mod legacy;
+mod lenient;
 mod long_poll;
+mod requirements;
 
 use axum::Router;
 

@@ -92,13 +92,34 @@ pub(super) fn checks() -> Vec<Check> {
             false,
             refusals::both_keys_400
         ),
+        check!(
+            "cache.both-keys.refused",
+            D,
+            "§7",
+            false,
+            refusals::both_keys_refused
+        ),
         check!("cache.no-key.400", C, "§7", false, refusals::no_key_400),
+        check!(
+            "cache.no-key.refused",
+            D,
+            "§7",
+            false,
+            refusals::no_key_refused
+        ),
         check!(
             "cache.ttl.missing.400",
             C,
             "§7",
             false,
             refusals::ttl_missing_400
+        ),
+        check!(
+            "cache.ttl.missing.refused",
+            D,
+            "§7",
+            false,
+            refusals::ttl_missing_refused
         ),
         check!("cache.ttl.zero.400", C, "§7", false, refusals::ttl_zero_400),
         check!(
@@ -139,6 +160,14 @@ pub(super) fn checks() -> Vec<Check> {
             30
         ),
         check!(
+            "cache.item.over-5mb.refused",
+            D,
+            "§7",
+            false,
+            refusals::over_5mb_refused,
+            30
+        ),
+        check!(
             "cache.binary.round-trip",
             D,
             "§7",
@@ -172,6 +201,13 @@ pub(super) fn checks() -> Vec<Check> {
             "§2 §7",
             false,
             refusals::no_token_401
+        ),
+        check!(
+            "cache.auth.no-token.refused",
+            D,
+            "§2 §7",
+            false,
+            refusals::no_token_refused
         ),
         check!(
             "cache.auth.other-cache.403",

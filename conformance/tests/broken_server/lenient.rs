@@ -1,0 +1,153 @@
+//! The emulator behind a proxy that relaxes one documented requirement, as
+//! a lenient real server could: everything else stays correct, so a check
+//! that fails through it accuses that leniency alone.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use momento_http_conformance::checks;
+use momento_http_conformance::registry::{RunOptions, run_all};
+use momento_http_conformance::report::CheckResult;
+use momento_http_conformance::target::{Pacing, Target};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the server lets through that the docs do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leniency {
+    /// Nothing: the proxy only forwards.
+    None,
+    /// A request without a token is served as the account's.
+    AnonymousAsAccount,
+    /// A cache PUT without `ttl_seconds` is stored for 60 s.
+    DefaultTtl,
+    /// With both `key` and `key_base64`, `key` wins; with neither, the key
+    /// is `unnamed`.
+    FirstKeyWins,
+    /// A cache item over 5 MiB is cut to fit and stored.
+    TruncatesOversize,
+}
+
+struct Proxy {
+    leniency: Leniency,
+    upstream: String,
+    api_key: String,
+    http: reqwest::Client,
+}
+
+impl Proxy {
+    /// The request as the lenient server understands it.
+    fn relax(&self, uri: &Uri, headers: &mut HeaderMap, body: &mut Bytes) -> reqwest::Url {
+        let mut url = reqwest::Url::parse(&format!("{}{uri}", self.upstream)).unwrap();
+        let mut query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let has = |query: &[(String, String)], k: &str| query.iter().any(|(n, _)| n == k);
+        let cache = uri.path().starts_with("/cache/");
+        match self.leniency {
+            Leniency::None => {}
+            Leniency::AnonymousAsAccount => {
+                if !headers.contains_key("authorization") && !has(&query, "token") {
+                    headers.insert("authorization", self.api_key.parse().unwrap());
+                }
+            }
+            Leniency::DefaultTtl => {
+                if cache && !has(&query, "ttl_seconds") {
+                    query.push(("ttl_seconds".into(), "60".into()));
+                }
+            }
+            Leniency::FirstKeyWins => {
+                if cache && has(&query, "key") {
+                    query.retain(|(n, _)| n != "key_base64");
+                } else if cache && !has(&query, "key_base64") {
+                    query.push(("key".into(), "unnamed".into()));
+                }
+            }
+            Leniency::TruncatesOversize => {
+                let key = query
+                    .iter()
+                    .find(|(n, _)| n == "key")
+                    .map_or(0, |(_, v)| v.len());
+                let room = momento_http::CACHE_MAX_ITEM_BYTES - key;
+                if cache && body.len() > room {
+                    *body = body.slice(..room);
+                }
+            }
+        }
+        if query.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(&query);
+        }
+        url
+    }
+}
+
+async fn forward(
+    State(proxy): State<Arc<Proxy>>,
+    method: Method,
+    uri: Uri,
+    mut headers: HeaderMap,
+    mut body: Bytes,
+) -> Response {
+    let url = proxy.relax(&uri, &mut headers, &mut body);
+    let mut req = proxy.http.request(method, url).body(body);
+    for name in ["authorization", "content-type"] {
+        if let Some(v) = headers.get(name) {
+            req = req.header(name, v);
+        }
+    }
+    let Ok(resp) = req.send().await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let status = resp.status();
+    let content_type = resp.headers().get("content-type").cloned();
+    let body = resp.bytes().await.unwrap_or_default();
+    let mut out = (status, body).into_response();
+    if let Some(ct) = content_type {
+        out.headers_mut().insert("content-type", ct);
+    }
+    out
+}
+
+/// Run `ids` against the emulator behind `leniency`, as an endpoint.
+pub async fn run_lenient(leniency: Leniency, ids: &[&str]) -> HashMap<String, CheckResult> {
+    let emulator = momento_http_emulator::Emulator::builder()
+        .cache("lenient")
+        .long_poll_wait(Duration::from_secs(1))
+        .start()
+        .await
+        .expect("the emulator starts");
+    let proxy = Arc::new(Proxy {
+        leniency,
+        upstream: emulator.base_url(),
+        api_key: emulator.api_key(),
+        http: momento_http::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap(),
+    });
+    let app = Router::new()
+        .fallback(forward)
+        .with_state(proxy)
+        .layer(axum::extract::DefaultBodyLimit::disable());
+    let url = super::serve(app).await;
+    let target = Target::endpoint(&url, &emulator.api_key(), "lenient", Pacing::UNPACED).await;
+    let chosen: Vec<_> = checks::all()
+        .into_iter()
+        .filter(|c| ids.contains(&c.id))
+        .collect();
+    assert_eq!(chosen.len(), ids.len(), "a check id is misspelt in {ids:?}");
+    let report = tokio::time::timeout(
+        Duration::from_secs(60),
+        run_all(Arc::new(target), &chosen, &RunOptions::default(), |_| {}),
+    )
+    .await
+    .expect("the checks finish");
+    report
+        .checks
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect()
+}
