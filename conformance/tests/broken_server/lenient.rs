@@ -29,6 +29,33 @@ pub enum Leniency {
     FirstKeyWins,
     /// A cache item over 5 MiB is cut to fit and stored.
     TruncatesOversize,
+    /// Cache keys are folded to lower case (`key_base64` too, byte-wise).
+    FoldsKeyCase,
+    /// Cache keys are normalised to Unicode NFC (`key_base64` too, when
+    /// its bytes are UTF-8).
+    NormalisesKeys,
+    /// A cache `key` is the query value as spelled, its escapes undecoded.
+    KeepsEscapesLiteral,
+}
+
+/// `key` and `key_base64` rewritten by `text` (for `key`) and `bytes` (for
+/// the decoded `key_base64`).
+fn rewrite_keys(
+    query: &mut [(String, String)],
+    text: impl Fn(&str) -> String,
+    bytes: impl Fn(&[u8]) -> Vec<u8>,
+) {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    for (name, value) in query.iter_mut() {
+        if name == "key" {
+            *value = text(value);
+        } else if name == "key_base64"
+            && let Ok(decoded) = b64.decode(value.trim_end_matches('='))
+        {
+            *value = b64.encode(bytes(&decoded));
+        }
+    }
 }
 
 struct Proxy {
@@ -46,7 +73,11 @@ impl Proxy {
         let has = |query: &[(String, String)], k: &str| query.iter().any(|(n, _)| n == k);
         let cache = uri.path().starts_with("/cache/");
         match self.leniency {
-            Leniency::None => {}
+            // Keys are relaxed below.
+            Leniency::None
+            | Leniency::FoldsKeyCase
+            | Leniency::NormalisesKeys
+            | Leniency::KeepsEscapesLiteral => {}
             Leniency::AnonymousAsAccount => {
                 if !headers.contains_key("authorization") && !has(&query, "token") {
                     headers.insert("authorization", self.api_key.parse().unwrap());
@@ -75,12 +106,42 @@ impl Proxy {
                 }
             }
         }
+        if cache {
+            self.relax_keys(uri, &mut query);
+        }
         if query.is_empty() {
             url.set_query(None);
         } else {
             url.query_pairs_mut().clear().extend_pairs(&query);
         }
         url
+    }
+}
+
+impl Proxy {
+    fn relax_keys(&self, uri: &Uri, query: &mut [(String, String)]) {
+        use unicode_normalization::UnicodeNormalization as _;
+        match self.leniency {
+            Leniency::FoldsKeyCase => {
+                rewrite_keys(query, str::to_lowercase, <[u8]>::to_ascii_lowercase);
+            }
+            Leniency::NormalisesKeys => rewrite_keys(
+                query,
+                |k| k.nfc().collect(),
+                |b| match std::str::from_utf8(b) {
+                    Ok(k) => k.nfc().collect::<String>().into_bytes(),
+                    Err(_) => b.to_vec(),
+                },
+            ),
+            Leniency::KeepsEscapesLiteral => {
+                let raw = uri.query().unwrap_or_default();
+                let spelled = raw.split('&').find_map(|pair| pair.strip_prefix("key="));
+                if let Some(spelled) = spelled {
+                    rewrite_keys(query, |_| spelled.to_owned(), <[u8]>::to_vec);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

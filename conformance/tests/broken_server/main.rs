@@ -8,9 +8,11 @@
 //! subscribe connections), `delivery` (loss, phantom, reorder, repeat,
 //! skipped numbers, stale pages, discontinuities), `long_poll` (no wait, a
 //! poll woken late), `connections` (connections lost under the suite's
-//! own subscribers), and `requirements` (the emulator behind a `lenient`
-//! proxy that lets through a request the docs require refused).
+//! own subscribers), `requirements` (the emulator behind a `lenient`
+//! proxy that lets through a request the docs require refused) and
+//! `cache_keys` (the same proxy folding, normalising or mis-decoding keys).
 
+mod cache_keys;
 mod connections;
 mod delivery;
 mod fake;

@@ -85,6 +85,30 @@ pub(super) fn checks() -> Vec<Check> {
             false,
             keys::key_forms_same_item
         ),
+        // Keys are bytes: the docs' key_base64 names binary keys, and
+        // Momento's SDKs send a text key as its UTF-8 bytes (I); the same
+        // bytes name the same item however they are spelled (D).
+        check!(
+            "cache.key.case-distinct",
+            I,
+            "§7",
+            false,
+            keys::case_distinct
+        ),
+        check!(
+            "cache.key.unicode-forms-distinct",
+            I,
+            "§7",
+            false,
+            keys::unicode_forms_distinct
+        ),
+        check!(
+            "cache.key.escapes-same-bytes",
+            D,
+            "§7",
+            false,
+            keys::escapes_same_bytes
+        ),
         check!(
             "cache.both-keys.400",
             C,
@@ -297,8 +321,17 @@ async fn expect_value(
     key: &[(&str, &str)],
     value: &[u8],
 ) -> Result<(), CheckError> {
-    let req = get_req(t, key);
-    let resp = t.expect_status(behaviour, &req, 200).await?;
+    expect_read(t, behaviour, &get_req(t, key), value).await
+}
+
+/// `req` (a `GET`) must hit and return exactly `value`.
+async fn expect_read(
+    t: &Target,
+    behaviour: &str,
+    req: &Req,
+    value: &[u8],
+) -> Result<(), CheckError> {
+    let resp = t.expect_status(behaviour, req, 200).await?;
     if resp.body.as_ref() != value {
         return Err(Failure {
             behaviour: behaviour.to_owned(),
@@ -308,7 +341,7 @@ async fn expect_value(
                 resp.body.len(),
                 first_difference(&resp.body, value)
             ),
-            repro: Some(t.curl(&req)),
+            repro: Some(t.curl(req)),
         }
         .into());
     }
