@@ -110,6 +110,7 @@ pub struct Emulator {
     pub(crate) max_connections: Option<usize>,
     pub(crate) cache_memory_bytes: usize,
     pub(crate) cache_clock: Option<ManualClock>,
+    pub(crate) webhook_timeout: Duration,
 }
 
 /// Builds an [`Emulator`] configuration; see [`Emulator::builder`].
@@ -134,6 +135,7 @@ impl Default for EmulatorBuilder {
                 max_connections: None,
                 cache_memory_bytes: DEFAULT_CACHE_MEMORY_BYTES,
                 cache_clock: None,
+                webhook_timeout: webhooks::DELIVERY_TIMEOUT,
             },
         }
     }
@@ -185,6 +187,14 @@ impl EmulatorBuilder {
     /// Never expire idle topics.
     pub fn no_topic_idle_expiry(mut self) -> Self {
         self.config.topic_idle_expiry = None;
+        self
+    }
+    /// How long a webhook receiver has to answer before the event is
+    /// dropped (the documented 5 s by default). Shorter is a server the
+    /// docs do not allow: the conformance suite uses one to prove its
+    /// webhook checks fail it.
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.config.webhook_timeout = timeout;
         self
     }
     /// The limits to enforce.

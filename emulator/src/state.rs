@@ -68,7 +68,7 @@ impl AppState {
             config.limits.max_topics,
         );
         let sweeper = topics.start_sweeper();
-        let (webhooks, worker) = Webhooks::start();
+        let (webhooks, worker) = Webhooks::start(config.webhook_timeout);
         let shutdown = CancellationToken::new();
         let state = AppState {
             topics,

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 /// The documented User-Agent of deliveries.
 pub const USER_AGENT: &str = "Momento/1.0 (Webhooks; +https://docs.momentohq.com/topics/webhooks)";
-/// How long a receiver has to answer.
+/// How long a receiver has to answer (docs/api.md §6), unless configured.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Events waiting for delivery before new ones are dropped.
 pub const QUEUE_SIZE: usize = 1024;
@@ -81,14 +81,14 @@ fn new_secret() -> String {
 }
 
 impl Webhooks {
-    /// A registry and its delivery worker.
-    pub fn start() -> (Self, WorkerGuard) {
+    /// A registry and its delivery worker; a receiver has `timeout` to answer.
+    pub fn start(timeout: Duration) -> (Self, WorkerGuard) {
         let (tx, rx) = mpsc::channel(QUEUE_SIZE);
         let hooks = Webhooks {
             registry: Arc::new(Mutex::new(Registry::default())),
             queue: tx,
         };
-        let worker = tokio::spawn(worker(hooks.registry.clone(), rx));
+        let worker = tokio::spawn(worker(hooks.registry.clone(), rx, timeout));
         (hooks, WorkerGuard(worker))
     }
 
@@ -248,10 +248,10 @@ fn record(
     });
 }
 
-async fn worker(registry: Arc<Mutex<Registry>>, mut rx: mpsc::Receiver<Job>) {
+async fn worker(registry: Arc<Mutex<Registry>>, mut rx: mpsc::Receiver<Job>, timeout: Duration) {
     let client = match momento_http::http_client_builder()
         .expect("rustls accepts ring's defaults")
-        .timeout(DELIVERY_TIMEOUT)
+        .timeout(timeout)
         .user_agent(USER_AGENT)
         .build()
     {

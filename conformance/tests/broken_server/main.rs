@@ -10,7 +10,8 @@
 //! poll woken late), `connections` (connections lost under the suite's
 //! own subscribers), `requirements` (the emulator behind a `lenient`
 //! proxy that lets through a request the docs require refused) and
-//! `cache_keys` (the same proxy folding, normalising or mis-decoding keys).
+//! `cache_keys` (the same proxy folding, normalising or mis-decoding keys)
+//! and `webhook_timing` (an emulator giving webhook receivers 1 s).
 
 mod cache_keys;
 mod connections;
@@ -20,6 +21,7 @@ mod legacy;
 mod lenient;
 mod long_poll;
 mod requirements;
+mod webhook_timing;
 
 use axum::Router;
 

@@ -1,0 +1,75 @@
+//! The webhook allowance tested from below (docs/api.md §6: a receiver has
+//! 5 s to answer): an emulator that gives receivers 1 s hangs up on one
+//! that answers after 4 s, and the check judging what the receiver saw
+//! fails it; the checks above the allowance still pass it, and the
+//! emulator with the documented 5 s passes all three.
+
+use momento_http_conformance::checks;
+use momento_http_conformance::registry::{RunOptions, run_all};
+use momento_http_conformance::report::{CheckResult, Outcome};
+use momento_http_conformance::target::{Pacing, Target};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const WITHIN: &str = "webhook.receiver-answering-in-4s.waited-for";
+const TIMING: &[&str] = &[
+    WITHIN,
+    "webhook.receiver-500.not-retried",
+    "webhook.slow-receiver.not-retried",
+];
+
+async fn run_with_timeout(timeout: Duration) -> HashMap<String, CheckResult> {
+    let emulator = momento_http_emulator::Emulator::builder()
+        .cache("hooks")
+        .webhook_timeout(timeout)
+        .start()
+        .await
+        .expect("the emulator starts");
+    let target = Target::endpoint(
+        &emulator.base_url(),
+        &emulator.api_key(),
+        "hooks",
+        Pacing::UNPACED,
+    )
+    .await;
+    assert!(target.has_admin(), "the webhook checks need the admin API");
+    let chosen: Vec<_> = checks::all()
+        .into_iter()
+        .filter(|c| TIMING.contains(&c.id))
+        .collect();
+    assert_eq!(chosen.len(), TIMING.len(), "a check id is misspelt");
+    let report = tokio::time::timeout(
+        Duration::from_secs(60),
+        run_all(Arc::new(target), &chosen, &RunOptions::default(), |_| {}),
+    )
+    .await
+    .expect("the checks finish");
+    report
+        .checks
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_giving_receivers_1_s_fails_the_check_from_below() {
+    let (short, documented) = tokio::join!(
+        run_with_timeout(Duration::from_secs(1)),
+        run_with_timeout(Duration::from_secs(5)),
+    );
+    let within = &short[WITHIN];
+    assert_eq!(within.outcome, Outcome::Fail, "{within:?}");
+    assert!(within.detail.contains("hung up on"), "{}", within.detail);
+    for id in &TIMING[1..] {
+        assert_eq!(short[*id].outcome, Outcome::Pass, "{id}: {:?}", short[*id]);
+    }
+    for id in TIMING {
+        assert_eq!(
+            documented[*id].outcome,
+            Outcome::Pass,
+            "{id}: {:?}",
+            documented[*id]
+        );
+    }
+}
