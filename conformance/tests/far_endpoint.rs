@@ -9,12 +9,11 @@
 
 mod support;
 
-use momento_http_conformance::checks;
-use momento_http_conformance::registry::{RunOptions, run_all};
 use momento_http_conformance::report::Outcome;
 use momento_http_conformance::target::{Pacing, Target};
 use std::time::Duration;
 use support::delay_proxy::{self, Distance};
+use support::run::run_checks;
 
 /// The checks that publish into a waiting poll or time one.
 const LONG_POLL_CHECKS: &[&str] = &[
@@ -47,29 +46,9 @@ async fn passes_through(distance: Distance, empty_wait: Duration) {
         .expect("the emulator starts");
     let url = delay_proxy::start(emulator.local_addr(), distance).await;
     let target = Target::endpoint(&url, &emulator.api_key(), "far", Pacing::DOCUMENTED).await;
-    let chosen: Vec<_> = checks::all()
-        .into_iter()
-        .filter(|c| LONG_POLL_CHECKS.contains(&c.id))
-        .collect();
-    assert_eq!(
-        chosen.len(),
-        LONG_POLL_CHECKS.len(),
-        "a check id is misspelt"
-    );
-    let report = tokio::time::timeout(
-        Duration::from_secs(60),
-        run_all(
-            std::sync::Arc::new(target),
-            &chosen,
-            &RunOptions::default(),
-            |_| {},
-        ),
-    )
-    .await
-    .expect("the checks finish");
-    let failed: Vec<String> = report
-        .checks
-        .iter()
+    let results = run_checks(target, LONG_POLL_CHECKS, Duration::from_secs(60)).await;
+    let failed: Vec<String> = results
+        .values()
         .filter(|r| r.outcome != Outcome::Pass)
         .map(|r| format!("{} ({:?}): {}", r.id, r.outcome, r.detail))
         .collect();

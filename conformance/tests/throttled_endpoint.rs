@@ -6,6 +6,8 @@
 //!
 //! Cost: about 8 s (four 429s, each waited out).
 
+mod support;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -17,6 +19,7 @@ use momento_http_conformance::report::Outcome;
 use momento_http_conformance::target::{Pacing, Target};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+use support::forward::forward;
 
 /// Which requests are refused: the 2nd, 6th, 10th and 14th data requests.
 fn refused(n: usize) -> bool {
@@ -83,26 +86,14 @@ async fn handle(
         )
             .into_response();
     }
-    let mut req = proxy
-        .http
-        .request(method, format!("{}{uri}", proxy.upstream))
-        .body(body);
-    for name in ["authorization", "content-type"] {
-        if let Some(v) = headers.get(name) {
-            req = req.header(name, v);
-        }
-    }
-    let Ok(resp) = req.send().await else {
-        return StatusCode::BAD_GATEWAY.into_response();
-    };
-    let status = resp.status();
-    let content_type = resp.headers().get("content-type").cloned();
-    let body = resp.bytes().await.unwrap_or_default();
-    let mut out = (status, body).into_response();
-    if let Some(ct) = content_type {
-        out.headers_mut().insert("content-type", ct);
-    }
-    out
+    forward(
+        &proxy.http,
+        method,
+        format!("{}{uri}", proxy.upstream),
+        &headers,
+        body,
+    )
+    .await
 }
 
 #[tokio::test]

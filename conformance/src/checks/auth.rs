@@ -11,7 +11,7 @@ use super::check;
 use crate::failure::CheckError;
 use crate::registry::Check;
 use crate::request::{Auth, Req};
-use crate::target::{KeyRole, Target};
+use crate::target::{KeyRole, Refusal, Target};
 use std::sync::Arc;
 
 pub(super) fn checks() -> Vec<Check> {
@@ -40,7 +40,13 @@ pub(super) fn checks() -> Vec<Check> {
             false,
             missing_publish_refused
         ),
-        check!("auth.missing.publish.401", C, "§2", false, missing_publish),
+        check!(
+            "auth.missing.publish.401",
+            C,
+            "§2",
+            false,
+            missing_publish_401
+        ),
         check!(
             "auth.missing.subscribe.refused",
             D,
@@ -53,7 +59,7 @@ pub(super) fn checks() -> Vec<Check> {
             C,
             "§2",
             false,
-            missing_subscribe
+            missing_subscribe_401
         ),
         check!("auth.invalid.401", D, "§2", false, invalid),
         check!("auth.expired.401", D, "§2", false, expired),
@@ -114,36 +120,39 @@ async fn both_subscribe(t: Arc<Target>) -> Result<(), CheckError> {
     Ok(())
 }
 
-async fn missing_publish_refused(t: Arc<Target>) -> Result<(), CheckError> {
-    let topic = t.fresh_topic("no-token-refused");
+/// Every request carries a token (docs/api.md §2): a publish without one
+/// is refused.
+async fn missing_publish(t: &Target, refusal: Refusal) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("no-token");
     let req = Req::publish_text(&t.cache, &topic, "", "x").with_auth(Auth::None);
-    t.expect_refused("a publish without a token is refused", &req)
+    t.expect_refusal("a publish without a token is refused", &req, refusal)
+        .await?;
+    Ok(())
+}
+
+async fn missing_publish_refused(t: Arc<Target>) -> Result<(), CheckError> {
+    missing_publish(&t, Refusal::Any).await
+}
+
+async fn missing_publish_401(t: Arc<Target>) -> Result<(), CheckError> {
+    missing_publish(&t, Refusal::Status(401)).await
+}
+
+/// A subscribe without a token is refused.
+async fn missing_subscribe(t: &Target, refusal: Refusal) -> Result<(), CheckError> {
+    let topic = t.fresh_topic("no-token-sub");
+    let req = Req::subscribe(&t.cache, &topic, "", 0, 0).with_auth(Auth::None);
+    t.expect_refusal("a subscribe without a token is refused", &req, refusal)
         .await?;
     Ok(())
 }
 
 async fn missing_subscribe_refused(t: Arc<Target>) -> Result<(), CheckError> {
-    let topic = t.fresh_topic("no-token-sub-refused");
-    let req = Req::subscribe(&t.cache, &topic, "", 0, 0).with_auth(Auth::None);
-    t.expect_refused("a subscribe without a token is refused", &req)
-        .await?;
-    Ok(())
+    missing_subscribe(&t, Refusal::Any).await
 }
 
-async fn missing_publish(t: Arc<Target>) -> Result<(), CheckError> {
-    let topic = t.fresh_topic("no-token");
-    let req = Req::publish_text(&t.cache, &topic, "", "x").with_auth(Auth::None);
-    t.expect_status("publish without a token answers 401", &req, 401)
-        .await?;
-    Ok(())
-}
-
-async fn missing_subscribe(t: Arc<Target>) -> Result<(), CheckError> {
-    let topic = t.fresh_topic("no-token-sub");
-    let req = Req::subscribe(&t.cache, &topic, "", 0, 0).with_auth(Auth::None);
-    t.expect_status("subscribe without a token answers 401", &req, 401)
-        .await?;
-    Ok(())
+async fn missing_subscribe_401(t: Arc<Target>) -> Result<(), CheckError> {
+    missing_subscribe(&t, Refusal::Status(401)).await
 }
 
 async fn invalid(t: Arc<Target>) -> Result<(), CheckError> {

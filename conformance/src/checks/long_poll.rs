@@ -3,7 +3,7 @@
 //! promptly; how long a wait with nothing to deliver lasts is not
 //! documented (C).
 
-use super::{POLL_HEAD_START, Subscriber, Waited, batch_fail, check, items, poll_while_timed};
+use super::{POLL_HEAD_START, Subscriber, batch_fail, check, items, poll_while_timed};
 use crate::failure::{CheckError, Failure};
 use crate::registry::Check;
 use crate::request::Req;
@@ -55,21 +55,15 @@ enum Wake {
     Missed,
 }
 
-fn wake(w: &Waited, payload: &str) -> Wake {
-    let Some((_, publish_answered)) = w.published else {
-        return Wake::EndedFirst;
-    };
-    let after = w.answered.saturating_duration_since(publish_answered);
-    if items(&w.batch.events).iter().any(|i| i.2 == payload) {
-        if after <= WAKE_BOUND {
-            Wake::Prompt
-        } else {
-            Wake::Late(after)
-        }
-    } else if after <= WAKE_BOUND {
-        Wake::EndedFirst
-    } else {
-        Wake::Missed
+/// What a poll showed that answered `after` the publish's own answer
+/// (`None`: it ended before the check published), with the message or not.
+fn wake(after: Option<Duration>, carried: bool) -> Wake {
+    match after {
+        None => Wake::EndedFirst,
+        Some(after) if carried && after > WAKE_BOUND => Wake::Late(after),
+        Some(_) if carried => Wake::Prompt,
+        Some(after) if after <= WAKE_BOUND => Wake::EndedFirst,
+        Some(_) => Wake::Missed,
     }
 }
 
@@ -97,24 +91,21 @@ async fn long_poll_waits(t: Arc<Target>) -> Result<(), CheckError> {
             let publish = Req::publish_text(&t.cache, &topic, t.token(), &payload);
             let w = poll_while_timed(&t, sub, head_start, async || {
                 let resp = t.send_on(&publisher, &publish, Lane::Ahead).await?;
-                if resp.status != 204 {
-                    return Err(t
-                        .fail(
-                            "publishing from another connection answers 204",
-                            "status 204",
-                            &publish,
-                            &resp,
-                        )
-                        .into());
-                }
-                Ok(())
+                t.expect_answer(
+                    "publishing from another connection answers 204",
+                    &publish,
+                    resp,
+                    204,
+                )
+                .map(drop)
             })
             .await?;
             ended_early.extend(w.ended_early.iter().copied());
-            let verdict = wake(&w, &payload);
             let after = w
                 .published
-                .map(|(_, answered)| w.answered.saturating_duration_since(answered));
+                .map(|answered| w.answered.saturating_duration_since(answered));
+            let carried = items(&w.batch.events).iter().any(|i| i.2 == payload);
+            let verdict = wake(after, carried);
             seen.push(match after {
                 Some(after) => format!(
                     "published {payload:?}, the poll answered {} ms after the publish was: {}",

@@ -155,17 +155,13 @@ async fn form_type_is_text(t: Arc<Target>) -> Result<(), CheckError> {
     };
     let (_, batch) = super::poll_while(&t, sub, async || {
         let resp = t.send_ahead(&req).await?;
-        if resp.status != 204 {
-            return Err(t
-                .fail(
-                    "a publish with curl's default form Content-Type and a UTF-8 body answers 204",
-                    "status 204",
-                    &req,
-                    &resp,
-                )
-                .into());
-        }
-        Ok(())
+        t.expect_answer(
+            "a publish with curl's default form Content-Type and a UTF-8 body answers 204",
+            &req,
+            resp,
+            204,
+        )
+        .map(drop)
     })
     .await?;
     let as_text = batch.elements.iter().any(|e| {

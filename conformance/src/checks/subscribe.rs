@@ -240,7 +240,7 @@ async fn subscribers_agree(t: Arc<Target>) -> Result<(), CheckError> {
     let mut head_start = super::POLL_HEAD_START;
     let mut subs = Vec::new();
     for _ in 0..3 {
-        let sub = Subscriber::from_now(&t, &topic);
+        let mut sub = Subscriber::from_now(&t, &topic);
         head_start = head_start.max(sub.warm_up().await?);
         subs.push(sub);
     }

@@ -33,9 +33,9 @@ pub(crate) struct Waited {
     pub batch: Batch,
     /// When that answer had been read.
     pub answered: Instant,
-    /// When the publish went out and when it was answered; `None` when
-    /// every poll ended before the check could publish.
-    pub published: Option<(Instant, Instant)>,
+    /// When the publish was answered; `None` when every poll ended before
+    /// the check could publish.
+    pub published: Option<Instant>,
     /// How long each poll that ended before the check published took.
     pub ended_early: Vec<Duration>,
 }
@@ -64,12 +64,11 @@ pub(crate) async fn poll_while_timed(
                 .map_err(|e| task_failed("the subscribing task", &e))?;
             sub = s;
             let batch = batch?;
-            if batch.events.is_empty() && ended_early.len() + 1 < POLLS {
-                ended_early.push(batch.resp.elapsed);
-                continue;
-            }
             if batch.events.is_empty() {
                 ended_early.push(batch.resp.elapsed);
+                if ended_early.len() < POLLS {
+                    continue;
+                }
             }
             return Ok(Waited {
                 sub,
@@ -79,7 +78,6 @@ pub(crate) async fn poll_while_timed(
                 ended_early,
             });
         }
-        let started = Instant::now();
         if let Err(e) = publish().await {
             poller.abort();
             return Err(e);
@@ -92,7 +90,7 @@ pub(crate) async fn poll_while_timed(
             sub,
             batch: batch?,
             answered,
-            published: Some((started, publish_answered)),
+            published: Some(publish_answered),
             ended_early,
         });
     }
@@ -146,15 +144,5 @@ pub(crate) async fn poll_while_publishing(
 /// 204 fails.
 pub(crate) async fn publish_ahead(t: &Target, req: &Req) -> Result<Resp, CheckError> {
     let resp = t.send_ahead(req).await?;
-    if resp.status != 204 {
-        return Err(t
-            .fail(
-                "publishing answers 204 (docs/api.md §3)",
-                "status 204",
-                req,
-                &resp,
-            )
-            .into());
-    }
-    Ok(resp)
+    t.expect_answer("publishing answers 204 (docs/api.md §3)", req, resp, 204)
 }

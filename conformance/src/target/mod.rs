@@ -29,6 +29,7 @@ pub use keys::{KeyArg, KeyRole};
 pub use line::Line;
 pub use pacer::{DOCUMENTED_LONG_POLLS, DOCUMENTED_RPS, Lane, Pacing};
 pub use transport::RunFigures;
+pub use verdicts::Refusal;
 
 use crate::history::History;
 use admin::admin_client;

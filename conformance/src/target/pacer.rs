@@ -174,10 +174,10 @@ impl<'a> Place<'a> {
         let mut q = pacer.lock();
         q.arrivals += 1;
         let key = (lane, q.arrivals);
+        // No one need be told: a waiter takes a turn only while it is the
+        // head, so one this place went ahead of waits for it to leave.
         q.waiting.insert(key);
         drop(q);
-        // A request ahead of the head must be seen by the head.
-        pacer.changed.notify_waiters();
         Place { pacer, key }
     }
 }

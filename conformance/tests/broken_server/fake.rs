@@ -2,13 +2,12 @@
 //! an [`Outage`] that cuts subscribe connections for a while.
 
 use super::serve;
+use crate::support::run::run_checks;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use momento_http_conformance::checks;
-use momento_http_conformance::registry::{RunOptions, run_all};
 use momento_http_conformance::report::{CheckResult, Outcome};
 use momento_http_conformance::target::{Pacing, Target};
 use serde_json::{Value, json};
@@ -268,23 +267,8 @@ pub async fn run_broken_with(
         )
         .with_state(fake);
     let url = serve(app).await;
-    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED).await);
-    let chosen: Vec<_> = checks::all()
-        .into_iter()
-        .filter(|c| ids.contains(&c.id))
-        .collect();
-    assert_eq!(chosen.len(), ids.len(), "a check id is misspelt in {ids:?}");
-    let report = tokio::time::timeout(
-        Duration::from_secs(30),
-        run_all(target, &chosen, &RunOptions::default(), |_| {}),
-    )
-    .await
-    .expect("the checks finish");
-    report
-        .checks
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect()
+    let target = Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED).await;
+    run_checks(target, ids, Duration::from_secs(30)).await
 }
 
 /// `id` did not pass, and its detail names every word of `naming`.

@@ -2,13 +2,13 @@
 //! a lenient real server could: everything else stays correct, so a check
 //! that fails through it accuses that leniency alone.
 
+use crate::support::forward::forward;
+use crate::support::run::run_checks;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use momento_http_conformance::checks;
-use momento_http_conformance::registry::{RunOptions, run_all};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
 use momento_http_conformance::report::CheckResult;
 use momento_http_conformance::target::{Pacing, Target};
 use std::collections::HashMap;
@@ -145,7 +145,7 @@ impl Proxy {
     }
 }
 
-async fn forward(
+async fn relaxed(
     State(proxy): State<Arc<Proxy>>,
     method: Method,
     uri: Uri,
@@ -153,23 +153,7 @@ async fn forward(
     mut body: Bytes,
 ) -> Response {
     let url = proxy.relax(&uri, &mut headers, &mut body);
-    let mut req = proxy.http.request(method, url).body(body);
-    for name in ["authorization", "content-type"] {
-        if let Some(v) = headers.get(name) {
-            req = req.header(name, v);
-        }
-    }
-    let Ok(resp) = req.send().await else {
-        return StatusCode::BAD_GATEWAY.into_response();
-    };
-    let status = resp.status();
-    let content_type = resp.headers().get("content-type").cloned();
-    let body = resp.bytes().await.unwrap_or_default();
-    let mut out = (status, body).into_response();
-    if let Some(ct) = content_type {
-        out.headers_mut().insert("content-type", ct);
-    }
-    out
+    forward(&proxy.http, method, url, &headers, body).await
 }
 
 /// Run `ids` against the emulator behind `leniency`, as an endpoint.
@@ -190,25 +174,10 @@ pub async fn run_lenient(leniency: Leniency, ids: &[&str]) -> HashMap<String, Ch
             .unwrap(),
     });
     let app = Router::new()
-        .fallback(forward)
+        .fallback(relaxed)
         .with_state(proxy)
         .layer(axum::extract::DefaultBodyLimit::disable());
     let url = super::serve(app).await;
     let target = Target::endpoint(&url, &emulator.api_key(), "lenient", Pacing::UNPACED).await;
-    let chosen: Vec<_> = checks::all()
-        .into_iter()
-        .filter(|c| ids.contains(&c.id))
-        .collect();
-    assert_eq!(chosen.len(), ids.len(), "a check id is misspelt in {ids:?}");
-    let report = tokio::time::timeout(
-        Duration::from_secs(60),
-        run_all(Arc::new(target), &chosen, &RunOptions::default(), |_| {}),
-    )
-    .await
-    .expect("the checks finish");
-    report
-        .checks
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect()
+    run_checks(target, ids, Duration::from_secs(60)).await
 }

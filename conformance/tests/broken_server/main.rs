@@ -13,6 +13,9 @@
 //! `cache_keys` (the same proxy folding, normalising or mis-decoding keys)
 //! and `webhook_timing` (an emulator giving webhook receivers 1 s).
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod cache_keys;
 mod connections;
 mod delivery;

@@ -4,12 +4,10 @@
 //! fails it; the checks above the allowance still pass it, and the
 //! emulator with the documented 5 s passes all three.
 
-use momento_http_conformance::checks;
-use momento_http_conformance::registry::{RunOptions, run_all};
+use crate::support::run::run_checks;
 use momento_http_conformance::report::{CheckResult, Outcome};
 use momento_http_conformance::target::{Pacing, Target};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 const WITHIN: &str = "webhook.receiver-answering-in-4s.waited-for";
@@ -34,22 +32,7 @@ async fn run_with_timeout(timeout: Duration) -> HashMap<String, CheckResult> {
     )
     .await;
     assert!(target.has_admin(), "the webhook checks need the admin API");
-    let chosen: Vec<_> = checks::all()
-        .into_iter()
-        .filter(|c| TIMING.contains(&c.id))
-        .collect();
-    assert_eq!(chosen.len(), TIMING.len(), "a check id is misspelt");
-    let report = tokio::time::timeout(
-        Duration::from_secs(60),
-        run_all(Arc::new(target), &chosen, &RunOptions::default(), |_| {}),
-    )
-    .await
-    .expect("the checks finish");
-    report
-        .checks
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect()
+    run_checks(target, TIMING, Duration::from_secs(60)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

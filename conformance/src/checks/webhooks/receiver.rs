@@ -39,7 +39,7 @@ impl Drop for Receiver {
 
 /// Counts a POST whose sender closed the connection before the receiver
 /// answered (the server drops the handler with the connection).
-pub(super) struct Answering {
+struct Answering {
     pub(super) hung_up: Arc<AtomicUsize>,
     pub(super) answered: bool,
 }

@@ -13,15 +13,24 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// What the suite's receiver saw of one event.
+struct Seen {
+    /// POSTs that arrived.
+    posts: usize,
+    /// POSTs whose sender hung up before the receiver answered.
+    hung_up: usize,
+    /// The webhook they came through (deleted by now).
+    hook: Hook,
+}
+
 /// Publish once to a fresh webhook whose receiver answers `status` after
-/// `delay`; watch until [`RETRY_WATCH`] after that answer was due. What
-/// the receiver saw: POSTs, and senders that hung up before the answer.
-pub(super) async fn one_attempt(
+/// `delay`; watch until [`RETRY_WATCH`] after that answer was due.
+async fn one_attempt(
     t: &Arc<Target>,
     label: &str,
     status: u16,
     delay: Duration,
-) -> Result<(usize, usize, Hook), CheckError> {
+) -> Result<Seen, CheckError> {
     let mut r = Receiver::start(status, delay).await?;
     let hook = put_webhook(t, label, &r.url).await?;
     publish_ok(
@@ -30,22 +39,21 @@ pub(super) async fn one_attempt(
         &format!("to a receiver answering {status} after {delay:?}"),
     )
     .await?;
-    let first = r.next_post(Duration::from_secs(3)).await;
-    if first.is_some() {
+    if r.next_post(Duration::from_secs(3)).await.is_some() {
         tokio::time::sleep(delay + RETRY_WATCH).await;
     }
     delete_webhook(t, &hook).await?;
-    let seen = (
-        r.hits.load(Ordering::SeqCst),
-        r.hung_up.load(Ordering::SeqCst),
-    );
-    Ok((seen.0, seen.1, hook))
+    Ok(Seen {
+        posts: r.hits.load(Ordering::SeqCst),
+        hung_up: r.hung_up.load(Ordering::SeqCst),
+        hook,
+    })
 }
 
 /// One attempt, then nothing, when the receiver answers 500 (docs/api.md
 /// §6: one attempt, no retry), judged by what the receiver saw.
 pub(super) async fn receiver_500(t: Arc<Target>) -> Result<(), CheckError> {
-    let (posts, _, _) = one_attempt(&t, "wh-500", 500, Duration::ZERO).await?;
+    let posts = one_attempt(&t, "wh-500", 500, Duration::ZERO).await?.posts;
     if posts != 1 {
         return Err(fail(
             "a receiver answering 500 gets exactly one attempt (no retry)",
@@ -58,14 +66,14 @@ pub(super) async fn receiver_500(t: Arc<Target>) -> Result<(), CheckError> {
 
 /// How long the within-allowance receiver takes: inside the documented
 /// 5 s, with a second of room for the sender's clock.
-pub(super) const WITHIN_ALLOWANCE: Duration = Duration::from_secs(4);
+const WITHIN_ALLOWANCE: Duration = Duration::from_secs(4);
 
 /// A receiver that answers 200 after 4 s is within the documented 5 s: the
 /// sender waits for the answer (it does not hang up first) and, the
 /// delivery a success, sends no second attempt. Judged on the wire: what
 /// the receiver saw, not any delivery log.
 pub(super) async fn receiver_within_allowance(t: Arc<Target>) -> Result<(), CheckError> {
-    let (posts, hung_up, _) = one_attempt(&t, "wh-4s", 200, WITHIN_ALLOWANCE).await?;
+    let Seen { posts, hung_up, .. } = one_attempt(&t, "wh-4s", 200, WITHIN_ALLOWANCE).await?;
     if posts != 1 || hung_up != 0 {
         return Err(fail(
             "a receiver answering within 5 s (after 4 s) is waited for: one POST, its answer received",
@@ -79,7 +87,9 @@ pub(super) async fn receiver_within_allowance(t: Arc<Target>) -> Result<(), Chec
 /// A receiver that answers after 6 s is past the documented 5 s: the event
 /// is dropped, one attempt and no retry (judged by what the receiver saw).
 pub(super) async fn slow_receiver(t: Arc<Target>) -> Result<(), CheckError> {
-    let (posts, _, _) = one_attempt(&t, "wh-slow", 200, Duration::from_secs(6)).await?;
+    let posts = one_attempt(&t, "wh-slow", 200, Duration::from_secs(6))
+        .await?
+        .posts;
     if posts != 1 {
         return Err(fail(
             "a receiver slower than 5 s gets exactly one attempt (no retry)",
@@ -101,7 +111,7 @@ pub(super) async fn deliveries_recorded(t: Arc<Target>) -> Result<(), CheckError
         one_attempt(&t, "wh-log-500", 500, Duration::ZERO),
         one_attempt(&t, "wh-log-slow", 200, Duration::from_secs(6)),
     );
-    let ((_, _, failing), (_, _, slow)) = (failing?, slow?);
+    let (failing, slow) = (failing?.hook, slow?.hook);
     let failing_log = deliveries(&t, &failing).await?;
     let slow_log = deliveries(&t, &slow).await?;
     let status_500 = failing_log
