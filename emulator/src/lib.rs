@@ -44,8 +44,13 @@
 //! - `state`: `AppState`, what every handler shares, and
 //!   how a configuration becomes one.
 //! - `routes/`: one handler per operation (`publish`, `subscribe`, `admin`,
-//!   `webhook_admin`, `outage`) and the shared JSON error, token placement,
-//!   fault and outage answers.
+//!   `webhook_admin`, `outage`), the shared JSON error, token placement,
+//!   fault and outage answers, and (`profiled`) what a profile does to every
+//!   answer.
+//! - `profile`: [`Profile`]s, each another choice the docs allow, and the
+//!   behaviour they make together.
+//! - `answers`: how items, discontinuities and batches are written, in the
+//!   profile's shape.
 //! - `topics`: caches and topics (a cheap handle over `Arc<Shared>` with a std
 //!   `Mutex`), bounded buffers and the resume rule.
 //! - `auth`: HS256 JWTs in Momento's v1 wrapper; scope checks.
@@ -56,6 +61,7 @@
 //! - `outage`: the staged outage in force and its three modes.
 //! - `webhooks`: the registry, the bounded delivery queue and its worker.
 
+mod answers;
 mod auth;
 mod cache_store;
 mod connections;
@@ -64,6 +70,7 @@ mod faults;
 mod limits;
 mod outage;
 mod parse_errors;
+mod profile;
 mod routes;
 mod server;
 mod state;
@@ -73,6 +80,7 @@ mod webhooks;
 pub use auth::{Role, TokenSpec};
 pub use cache_store::{DEFAULT_CACHE_MEMORY_BYTES, ManualClock};
 pub use limits::Limits;
+pub use profile::{Choice, ConflictingProfiles, Profile, help as profile_help};
 pub use server::run;
 pub use webhooks::USER_AGENT as WEBHOOK_USER_AGENT;
 
@@ -92,6 +100,9 @@ pub enum EmulatorError {
         /// Why.
         source: std::io::Error,
     },
+    /// Two profiles choose one point two ways.
+    #[error(transparent)]
+    Profiles(#[from] ConflictingProfiles),
 }
 
 /// A configuration, made by [`Emulator::builder`] … [`EmulatorBuilder::build`];
@@ -111,6 +122,7 @@ pub struct Emulator {
     pub(crate) cache_memory_bytes: usize,
     pub(crate) cache_clock: Option<ManualClock>,
     pub(crate) webhook_timeout: Duration,
+    pub(crate) profiles: Vec<Profile>,
 }
 
 /// Builds an [`Emulator`] configuration; see [`Emulator::builder`].
@@ -136,6 +148,7 @@ impl Default for EmulatorBuilder {
                 cache_memory_bytes: DEFAULT_CACHE_MEMORY_BYTES,
                 cache_clock: None,
                 webhook_timeout: webhooks::DELIVERY_TIMEOUT,
+                profiles: Vec::new(),
             },
         }
     }
@@ -195,6 +208,29 @@ impl EmulatorBuilder {
     /// webhook checks fail it.
     pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
         self.config.webhook_timeout = timeout;
+        self
+    }
+    /// Take `profile`'s choice on a point the docs leave open (repeatable,
+    /// one profile per point: [`Profile::choice`]). A profile wins over the
+    /// setting it names (a long-poll wait, the limits) whatever the order;
+    /// [`start`](Self::start) refuses two profiles that choose one point
+    /// two ways.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use momento_http_emulator::{Emulator, Profile};
+    ///
+    /// // A far endpoint whose answers carry fields no document names.
+    /// let emulator = Emulator::builder()
+    ///     .cache("my-cache")
+    ///     .profile(Profile::RoundTrip150ms)
+    ///     .profile(Profile::ExtraFields)
+    ///     .start()
+    ///     .await?;
+    /// # drop(emulator); Ok(()) }
+    /// ```
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.config.profiles.push(profile);
         self
     }
     /// The limits to enforce.
@@ -267,7 +303,7 @@ impl Emulator {
             || state::endpoint_for(addr),
             |(_, a)| state::endpoint_for(*a),
         );
-        let (state, guards) = state::AppState::new(&self, addr, admin.is_some());
+        let (state, guards) = state::AppState::new(&self, addr, admin.is_some())?;
         let api_key = state
             .auth
             .mint(
@@ -288,7 +324,7 @@ impl Emulator {
             cancel: state.shutdown.clone(),
             task: tokio::spawn(server::serve(listeners, self.clone(), state, guards)),
         };
-        tracing::info!(url = %running.base_url, admin = %running.admin_url, "emulator listening");
+        tracing::info!(url = %running.base_url, admin = %running.admin_url, profiles = ?self.profiles.iter().map(|p| p.name()).collect::<Vec<_>>(), "emulator listening");
         Ok(running)
     }
 }

@@ -1,7 +1,7 @@
 //! `momento-http-emulator`: run the emulator, or mint a token offline.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use momento_http_emulator::{Emulator, Limits, Role, TokenSpec};
+use momento_http_emulator::{Emulator, Limits, Profile, Role, TokenSpec};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,6 +51,15 @@ struct Serve {
     /// Enforce Momento's documented limits (10 ops/s, 100 subscriptions, 3 caches).
     #[arg(long)]
     documented_limits: bool,
+    /// Take another behaviour the docs allow (repeatable): see `--help`.
+    #[arg(
+        long = "profile",
+        value_enum,
+        value_name = "NAME",
+        hide_possible_values = true,
+        long_help = momento_http_emulator::profile_help()
+    )]
+    profiles: Vec<Profile>,
     /// Log format.
     #[arg(long, value_enum, default_value = "human")]
     log_format: LogFormat,
@@ -207,6 +216,9 @@ async fn main() -> anyhow::Result<()> {
     }
     for c in s.caches {
         builder = builder.cache(c);
+    }
+    for p in s.profiles {
+        builder = builder.profile(p);
     }
     if let Some(path) = &s.secret_file {
         builder = builder.secret(read_or_create_secret(path)?);

@@ -125,7 +125,8 @@ pub async fn run(
         }
         None => None,
     };
-    let (state, guards) = AppState::new(&config, addr, admin.is_some());
+    let (state, guards) =
+        AppState::new(&config, addr, admin.is_some()).map_err(std::io::Error::other)?;
     let token = state.shutdown.clone();
     tokio::spawn(async move {
         shutdown.await;
@@ -147,9 +148,16 @@ pub(crate) async fn serve(
 ) -> std::io::Result<()> {
     let connections = Connections::new(&config);
     let Listeners { topics, admin } = listeners;
+    let mut api = topic_routes();
+    let behaviour = state.behaviour;
+    if behaviour.rewrites_answers() {
+        api = api.layer(axum::middleware::from_fn(move |request, next| {
+            routes::profiled::answer(behaviour, request, next)
+        }));
+    }
     let topics_router = match admin {
-        Some(_) => topic_routes(),
-        None => topic_routes().merge(admin_routes()),
+        Some(_) => api,
+        None => api.merge(admin_routes()),
     };
     let topics_app = crate::connections::app(finish(topics_router, &state));
     let topics_loop = accept_loop(

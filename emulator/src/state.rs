@@ -7,6 +7,7 @@ use crate::auth::Authority;
 use crate::faults::Faults;
 use crate::limits::Enforcer;
 use crate::outage::Outage;
+use crate::profile::{Behaviour, ConflictingProfiles};
 use crate::topics::Topics;
 use crate::webhooks::Webhooks;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -40,6 +41,8 @@ pub(crate) struct AppState {
     pub endpoint: Arc<str>,
     /// How long a request head, or a publish body, may take to arrive.
     pub idle_timeout: Duration,
+    /// The choices the profiles made on points the docs leave open.
+    pub behaviour: Behaviour,
 }
 
 /// Handles whose drop stops background tasks.
@@ -51,12 +54,14 @@ pub(crate) struct Guards {
 
 impl AppState {
     /// The state for `config`, serving topics at `addr`; `admin_separate`
-    /// when the admin API has a listener of its own.
+    /// when the admin API has a listener of its own. Refused when two of its
+    /// profiles choose one point two ways.
     pub(crate) fn new(
         config: &crate::Emulator,
         addr: SocketAddr,
         admin_separate: bool,
-    ) -> (AppState, Guards) {
+    ) -> Result<(AppState, Guards), ConflictingProfiles> {
+        let behaviour = Behaviour::of(&config.profiles)?;
         let secret = config
             .secret
             .clone()
@@ -66,6 +71,7 @@ impl AppState {
             config.topic_buffer,
             config.topic_idle_expiry,
             config.limits.max_topics,
+            behaviour,
         );
         let sweeper = topics.start_sweeper();
         let (webhooks, worker) = Webhooks::start(config.webhook_timeout);
@@ -90,14 +96,15 @@ impl AppState {
             shutdown,
             endpoint: endpoint_for(addr).into(),
             idle_timeout: config.idle_timeout,
+            behaviour,
         };
-        (
+        Ok((
             state,
             Guards {
                 _sweeper: sweeper,
                 _webhooks: worker,
             },
-        )
+        ))
     }
 
     pub(crate) fn long_poll_wait(&self) -> Duration {

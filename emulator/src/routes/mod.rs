@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod cache;
 pub mod outage_admin;
+pub mod profiled;
 pub mod publish;
 pub mod subscribe;
 pub mod webhook_admin;

@@ -4,15 +4,13 @@
 //! the last two answer `{"items": []}`.
 
 use super::{ApiError, apply_fault, authenticate, check_name, query_pairs};
+use crate::answers::batch;
 use crate::auth::Operation;
 use crate::faults::FaultOp;
 use crate::state::AppState;
 use crate::topics::Fetch;
-use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State, rejection::PathRejection};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use std::sync::Arc;
 
 /// One long poll.
@@ -116,7 +114,7 @@ async fn handle(
                     elements = elements.len(),
                     "subscribe"
                 );
-                return Ok(batch(elements));
+                return Ok(batch(state.behaviour.shape, elements));
             }
             Fetch::Missing(m) => return Err(ApiError::missing(m, &cache)),
             Fetch::Wait(mut rx) => {
@@ -152,30 +150,5 @@ async fn handle(
         topic = topic.as_str(),
         "subscribe: empty batch"
     );
-    Ok(batch(Vec::new()))
-}
-
-/// `{"items": [e1,e2,...]}` as a stream of shared chunks: the elements are the
-/// buffer's own `Bytes`, never copied per subscriber.
-fn batch(elements: Vec<Bytes>) -> Response {
-    let mut chunks = Vec::with_capacity(elements.len() * 2 + 1);
-    chunks.push(Bytes::from_static(b"{\"items\":["));
-    for (i, e) in elements.into_iter().enumerate() {
-        if i > 0 {
-            chunks.push(Bytes::from_static(b","));
-        }
-        chunks.push(e);
-    }
-    chunks.push(Bytes::from_static(b"]}"));
-    let len: usize = chunks.iter().map(Bytes::len).sum();
-    let stream = futures::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
-    let mut resp = Response::new(Body::from_stream(stream));
-    *resp.status_mut() = StatusCode::OK;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp.headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    resp
+    Ok(batch(state.behaviour.shape, Vec::new()))
 }

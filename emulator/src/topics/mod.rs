@@ -12,8 +12,9 @@
 //! subscriber's answer shares it, nothing is copied per subscriber, and waiting
 //! long polls hold no buffers. A `watch` channel per topic wakes waiters.
 
+pub use crate::answers::Value;
+use crate::profile::Behaviour;
 use bytes::Bytes;
-use momento_http::wire;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -21,15 +22,6 @@ use tokio::sync::watch;
 
 /// Most items in one long-poll answer.
 pub const MAX_BATCH: usize = 100;
-
-/// A published value.
-#[derive(Clone, Debug)]
-pub enum Value {
-    /// UTF-8 text.
-    Text(String),
-    /// Bytes.
-    Binary(Bytes),
-}
 
 /// One buffered message.
 #[derive(Clone, Debug)]
@@ -84,6 +76,8 @@ struct Catalog {
     idle_expiry: Option<Duration>,
     /// Most topics alive at once, across caches (memory bound whatever clients send).
     max_topics: Option<usize>,
+    /// The profile's choices: numbering, batch size, the resume rule, the shape of answers.
+    behaviour: Behaviour,
 }
 
 /// Why a topic is not available.
@@ -213,6 +207,7 @@ impl Topics {
         buffer_size: usize,
         idle_expiry: Option<Duration>,
         max_topics: Option<usize>,
+        behaviour: Behaviour,
     ) -> Self {
         let state = Catalog {
             caches: caches
@@ -224,6 +219,7 @@ impl Topics {
             buffer_size: buffer_size.max(1),
             idle_expiry,
             max_topics,
+            behaviour,
         };
         Topics {
             shared: Arc::new(Shared {
@@ -307,22 +303,10 @@ impl Topics {
     pub fn publish(&self, cache: &str, topic: &str, value: &Value) -> Result<u64, Missing> {
         let mut state = self.lock();
         let buffer_size = state.buffer_size;
+        let shape = state.behaviour.shape;
         let t = state.topic(cache, topic)?;
         let seq = t.next_seq;
-        let value = match value {
-            Value::Text(s) => wire::TopicValue::Text(s.clone()),
-            Value::Binary(b) => {
-                use base64::Engine as _;
-                wire::TopicValue::Binary(base64::engine::general_purpose::STANDARD.encode(b))
-            }
-        };
-        let element = wire::SubscribeElement::Item(wire::TopicItem {
-            publisher_id: None,
-            sequence_page: Some(t.page),
-            topic_sequence_number: seq,
-            value,
-        });
-        let element = Bytes::from(serde_json::to_vec(&element).unwrap_or_default());
+        let element = crate::answers::item(shape, t.page, seq, value);
         t.buffer.push_back(Message { seq, element });
         while t.buffer.len() > buffer_size {
             t.buffer.pop_front();
@@ -367,6 +351,7 @@ impl Topics {
     /// next number when none is), then the items from there.
     pub fn poll(&self, cache: &str, topic: &str, pos: Position) -> Fetch {
         let mut state = self.lock();
+        let shape = state.behaviour.shape;
         let t = match state.topic(cache, topic) {
             Ok(t) => t,
             Err(m) => return Fetch::Missing(m),
@@ -377,12 +362,12 @@ impl Topics {
         let from = if pos.page == t.page && pos.seq >= first && pos.seq <= t.next_seq {
             pos.seq
         } else {
-            let d = wire::SubscribeElement::Discontinuity(wire::Discontinuity {
-                last_topic_sequence: pos.seq.saturating_sub(1),
-                new_topic_sequence: first,
-                new_sequence_page: Some(t.page),
-            });
-            out.push(Bytes::from(serde_json::to_vec(&d).unwrap_or_default()));
+            out.push(crate::answers::discontinuity(
+                shape,
+                pos.seq.saturating_sub(1),
+                first,
+                t.page,
+            ));
             first
         };
         let skip = usize::try_from(from - first).unwrap_or(usize::MAX);
@@ -459,91 +444,4 @@ fn info(t: &Topic) -> TopicInfo {
 }
 
 #[cfg(test)]
-mod proptests {
-    //! Random schedules of publishes, resets, evictions and subscribes with
-    //! random starting cursors; the invariants of docs/api.md §4 must hold.
-    use super::*;
-    use proptest::prelude::*;
-    use std::collections::HashSet;
-
-    #[derive(Clone, Debug)]
-    enum Op {
-        Publish(u8),
-        Reset,
-        Evict(u8),
-        Poll(usize),
-        Join { seq: u8, page: u8 },
-    }
-
-    fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            4 => (1u8..4).prop_map(Op::Publish),
-            1 => Just(Op::Reset),
-            1 => (1u8..4).prop_map(Op::Evict),
-            4 => (0usize..4).prop_map(Op::Poll),
-            1 => (0u8..12, 0u8..4).prop_map(|(seq, page)| Op::Join { seq, page }),
-        ]
-    }
-
-    struct Sub {
-        seq: u64,
-        page: u64,
-        seen: HashSet<(u64, u64)>,
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
-        #[test]
-        fn numbering_has_no_silent_gaps_or_duplicates(ops in proptest::collection::vec(op(), 1..60)) {
-            let topics = Topics::new(&["c".to_string()], 5, None, None);
-            let mut subs: Vec<Sub> = Vec::new();
-            for op in ops {
-                match op {
-                    Op::Publish(k) => for _ in 0..k {
-                        topics.publish("c", "t", &Value::Text("x".into())).unwrap();
-                    },
-                    Op::Reset => { topics.reset("c", "t").unwrap(); }
-                    Op::Evict(k) => { topics.evict("c", "t", u64::from(k)).unwrap(); }
-                    Op::Join { seq, page } => {
-                        let current = topics.inspect("c", "t").unwrap().page;
-                        let page = match page { 0 => 0, 1 => current, 2 => current.saturating_sub(1), _ => current + 5 };
-                        subs.push(Sub { seq: u64::from(seq), page, seen: HashSet::new() });
-                    }
-                    Op::Poll(i) => {
-                        let Some(sub) = subs.get_mut(i) else { continue };
-                        let pos = topics.resolve("c", "t", sub.seq, sub.page).unwrap();
-                        let info = topics.inspect("c", "t").unwrap();
-                        let resumable = pos.page == info.page
-                            && pos.seq >= info.first_buffered.unwrap_or(info.next_seq)
-                            && pos.seq <= info.next_seq;
-                        let Fetch::Ready(elements) = topics.poll("c", "t", pos) else {
-                            prop_assert!(resumable, "waited although a discontinuity was due");
-                            sub.seq = pos.seq;
-                            sub.page = pos.page;
-                            continue;
-                        };
-                        let mut expected = pos;
-                        for (k, e) in elements.iter().enumerate() {
-                            match serde_json::from_slice::<wire::SubscribeElement>(e).unwrap() {
-                                wire::SubscribeElement::Discontinuity(d) => {
-                                    prop_assert_eq!(k, 0, "a discontinuity comes first");
-                                    prop_assert!(!resumable, "discontinuity although {:?} was resumable", pos);
-                                    prop_assert_eq!(d.last_topic_sequence, pos.seq.saturating_sub(1));
-                                    expected = Position { seq: d.new_topic_sequence, page: d.new_sequence_page.unwrap() };
-                                }
-                                wire::SubscribeElement::Item(item) => {
-                                    prop_assert_eq!(item.sequence_page, Some(expected.page));
-                                    prop_assert_eq!(item.topic_sequence_number, expected.seq, "gap without a discontinuity");
-                                    prop_assert!(sub.seen.insert((expected.page, expected.seq)), "duplicate");
-                                    expected.seq += 1;
-                                }
-                            }
-                        }
-                        sub.seq = expected.seq;
-                        sub.page = expected.page;
-                    }
-                }
-            }
-        }
-    }
-}
+mod proptests;
