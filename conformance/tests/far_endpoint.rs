@@ -23,6 +23,7 @@ const LONG_POLL_CHECKS: &[&str] = &[
     "subscribe.text.round-trip",
     "subscribe.binary.base64",
     "subscribe.binary.standard-padded",
+    "subscribe.numbering.starts-at-0-or-1",
     "subscribe.numbering.starts-at-1",
     "subscribe.numbering.plus-one",
     "subscribe.subscribers-agree",

@@ -61,7 +61,7 @@ pub fn item(shape: AnswerShape, page: u64, seq: u64, value: &Value) -> Bytes {
         shape,
         &wire::SubscribeElement::Item(wire::TopicItem {
             publisher_id: None,
-            sequence_page: Some(page),
+            sequence_page: shape.sequence_page.then_some(page),
             topic_sequence_number: seq,
             value,
         }),
@@ -75,7 +75,7 @@ pub fn discontinuity(shape: AnswerShape, last: u64, new: u64, page: u64) -> Byte
         &wire::SubscribeElement::Discontinuity(wire::Discontinuity {
             last_topic_sequence: last,
             new_topic_sequence: new,
-            new_sequence_page: Some(page),
+            new_sequence_page: shape.sequence_page.then_some(page),
         }),
     )
 }
@@ -129,7 +129,10 @@ mod tests {
     use super::*;
 
     fn shape(extra_fields: bool) -> AnswerShape {
-        AnswerShape { extra_fields }
+        AnswerShape {
+            extra_fields,
+            sequence_page: true,
+        }
     }
 
     #[test]

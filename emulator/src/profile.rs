@@ -21,6 +21,26 @@ pub enum Profile {
     /// Add fields nobody documents to every item, discontinuity, answer and
     /// JSON error body.
     ExtraFields,
+    /// Answer a future `sequence_number` with a discontinuity to the number
+    /// the next publish gets (nothing buffered is sent again).
+    FutureToNext,
+    /// Answer a future `sequence_number` with a discontinuity to the oldest
+    /// buffered message (the default).
+    FutureToOldest,
+    /// Number a topic's messages from 0.
+    #[value(name = "number-from-0")]
+    NumberFrom0,
+    /// Number a topic's messages from 1 (the default).
+    #[value(name = "number-from-1")]
+    NumberFrom1,
+    /// One element per answer: an item, or a discontinuity alone.
+    OneItemPerAnswer,
+    /// Up to 100 items per answer, after a discontinuity too (the default).
+    #[value(name = "100-items-per-answer")]
+    HundredItemsPerAnswer,
+    /// No `sequence_page` in items and no `new_sequence_page` in
+    /// discontinuities, as answers were before pages.
+    NoSequencePage,
 }
 
 /// A point the docs leave open; each [`Profile`] chooses one.
@@ -31,17 +51,42 @@ pub enum Choice {
     RoundTrip,
     /// Whether answers carry fields the docs do not name.
     ExtraFields,
+    /// Where a future `sequence_number` resumes.
+    FutureNumber,
+    /// The number of a topic's first message.
+    FirstNumber,
+    /// How many items one answer carries.
+    BatchSize,
+    /// Whether items and discontinuities name their page.
+    SequencePage,
 }
 
 impl Profile {
     /// Every profile, in `--help` order.
-    pub const ALL: [Profile; 2] = [Profile::RoundTrip150ms, Profile::ExtraFields];
+    pub const ALL: [Profile; 9] = [
+        Profile::RoundTrip150ms,
+        Profile::ExtraFields,
+        Profile::FutureToNext,
+        Profile::FutureToOldest,
+        Profile::NumberFrom0,
+        Profile::NumberFrom1,
+        Profile::OneItemPerAnswer,
+        Profile::HundredItemsPerAnswer,
+        Profile::NoSequencePage,
+    ];
 
     /// The name `--profile` takes.
     pub fn name(self) -> &'static str {
         match self {
             Profile::RoundTrip150ms => "round-trip-150ms",
             Profile::ExtraFields => "extra-fields",
+            Profile::FutureToNext => "future-to-next",
+            Profile::FutureToOldest => "future-to-oldest",
+            Profile::NumberFrom0 => "number-from-0",
+            Profile::NumberFrom1 => "number-from-1",
+            Profile::OneItemPerAnswer => "one-item-per-answer",
+            Profile::HundredItemsPerAnswer => "100-items-per-answer",
+            Profile::NoSequencePage => "no-sequence-page",
         }
     }
 
@@ -50,6 +95,10 @@ impl Profile {
         match self {
             Profile::RoundTrip150ms => Choice::RoundTrip,
             Profile::ExtraFields => Choice::ExtraFields,
+            Profile::FutureToNext | Profile::FutureToOldest => Choice::FutureNumber,
+            Profile::NumberFrom0 | Profile::NumberFrom1 => Choice::FirstNumber,
+            Profile::OneItemPerAnswer | Profile::HundredItemsPerAnswer => Choice::BatchSize,
+            Profile::NoSequencePage => Choice::SequencePage,
         }
     }
 
@@ -61,6 +110,25 @@ impl Profile {
             }
             Profile::ExtraFields => {
                 "adds fields no document names to items, discontinuities, answers and JSON errors"
+            }
+            Profile::FutureToNext => {
+                "answers a future sequence_number with a discontinuity to the number the next \
+                 publish gets"
+            }
+            Profile::FutureToOldest => {
+                "answers a future sequence_number with a discontinuity to the oldest buffered \
+                 message, then the items from there (the default)"
+            }
+            Profile::NumberFrom0 => "numbers a topic's messages from 0",
+            Profile::NumberFrom1 => "numbers a topic's messages from 1 (the default)",
+            Profile::OneItemPerAnswer => {
+                "answers one element at a time: an item, or a discontinuity alone"
+            }
+            Profile::HundredItemsPerAnswer => {
+                "answers up to 100 items at a time, after a discontinuity too (the default)"
+            }
+            Profile::NoSequencePage => {
+                "writes no sequence_page in items and no new_sequence_page in discontinuities"
             }
         }
     }
@@ -75,6 +143,22 @@ impl Profile {
             Profile::ExtraFields => {
                 "§4: the docs name the fields an item, a discontinuity and an answer \
                  carry, not that there are no others; §5: error bodies are not documented"
+            }
+            Profile::FutureToNext | Profile::FutureToOldest => {
+                "§4: where a future N resumes is not documented (the row on stale pages, \
+                 evicted and future numbers is I / C)"
+            }
+            Profile::NumberFrom0 | Profile::NumberFrom1 => {
+                "§4: the SDKs' tests see 1, the HTTP docs' example shows 0, \
+                 so nothing hard-codes where numbering starts"
+            }
+            Profile::OneItemPerAnswer | Profile::HundredItemsPerAnswer => {
+                "§4: a subscribe answers once at least one message or discontinuity is \
+                 there; one answer may carry several"
+            }
+            Profile::NoSequencePage => {
+                "§4: older answers carry no sequence_page / new_sequence_page, and \
+                 clients accept their absence"
             }
         }
     }
@@ -112,6 +196,41 @@ pub(crate) struct Behaviour {
     pub round_trip: Duration,
     /// How items, discontinuities and answers are written.
     pub shape: AnswerShape,
+    /// Where a future `sequence_number` resumes.
+    pub future_number: FutureNumber,
+    /// The number of a topic's first message.
+    pub first_number: u64,
+    /// How many items an answer carries.
+    pub batch: BatchSize,
+}
+
+/// Where a discontinuity for a future `sequence_number` points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FutureNumber {
+    /// The oldest buffered message (the next number when none is).
+    ToOldest,
+    /// The number the next publish gets.
+    ToNext,
+}
+
+/// How many items one answer carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BatchSize {
+    /// One element: an item, or a discontinuity alone.
+    One,
+    /// Up to 100 items, after a discontinuity too.
+    Hundred,
+}
+
+impl BatchSize {
+    /// How many items go in an answer that already carries a discontinuity, or not.
+    pub(crate) fn items_after(self, discontinuity: bool) -> usize {
+        match (self, discontinuity) {
+            (BatchSize::One, true) => 0,
+            (BatchSize::One, false) => 1,
+            (BatchSize::Hundred, _) => 100,
+        }
+    }
 }
 
 /// How the emulator writes what a subscriber and an error reader see.
@@ -119,6 +238,8 @@ pub(crate) struct Behaviour {
 pub(crate) struct AnswerShape {
     /// Fields nobody documents in items, discontinuities, answers and JSON errors.
     pub extra_fields: bool,
+    /// `sequence_page` in items, `new_sequence_page` in discontinuities.
+    pub sequence_page: bool,
 }
 
 impl Default for Behaviour {
@@ -127,7 +248,11 @@ impl Default for Behaviour {
             round_trip: Duration::ZERO,
             shape: AnswerShape {
                 extra_fields: false,
+                sequence_page: true,
             },
+            future_number: FutureNumber::ToOldest,
+            first_number: 1,
+            batch: BatchSize::Hundred,
         }
     }
 }
@@ -152,6 +277,13 @@ impl Behaviour {
             match p {
                 Profile::RoundTrip150ms => b.round_trip = Duration::from_millis(150),
                 Profile::ExtraFields => b.shape.extra_fields = true,
+                Profile::FutureToNext => b.future_number = FutureNumber::ToNext,
+                Profile::FutureToOldest => b.future_number = FutureNumber::ToOldest,
+                Profile::NumberFrom0 => b.first_number = 0,
+                Profile::NumberFrom1 => b.first_number = 1,
+                Profile::OneItemPerAnswer => b.batch = BatchSize::One,
+                Profile::HundredItemsPerAnswer => b.batch = BatchSize::Hundred,
+                Profile::NoSequencePage => b.shape.sequence_page = false,
             }
         }
         Ok(b)

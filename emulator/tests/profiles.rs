@@ -24,7 +24,17 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_momento-http-emulator");
 
 /// The profiles each run takes: every profile is in one, alone.
-const RUNS: &[&[Profile]] = &[&[Profile::RoundTrip150ms], &[Profile::ExtraFields]];
+const RUNS: &[&[Profile]] = &[
+    &[Profile::RoundTrip150ms],
+    &[Profile::ExtraFields],
+    &[Profile::FutureToNext],
+    &[Profile::FutureToOldest],
+    &[Profile::NumberFrom0],
+    &[Profile::NumberFrom1],
+    &[Profile::OneItemPerAnswer],
+    &[Profile::HundredItemsPerAnswer],
+    &[Profile::NoSequencePage],
+];
 
 /// An emulator process, killed however the test ends, and its files.
 struct Running {
@@ -144,6 +154,15 @@ async fn the_suite_passes_every_profile() {
             count(Outcome::Fail),
             took.as_secs_f64()
         );
+        let differing: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Differs)
+            .map(|c| c.id.as_str())
+            .collect();
+        if !differing.is_empty() {
+            println!("  differs (C): {}", differing.join(", "));
+        }
         for c in report.checks.iter().filter(|c| c.outcome == Outcome::Fail) {
             accusations.push(format!("{}: {}: {}", label(profiles), c.id, c.detail));
         }

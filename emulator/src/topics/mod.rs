@@ -7,21 +7,18 @@
 //! handle's [`SweeperGuard`] drops.
 //!
 //! Each topic instance has a page (`sequence_page`), numbers its messages from
-//! 1, and keeps a bounded buffer. Each buffered message holds its JSON element
+//! 1 (or 0, by profile), and keeps a bounded buffer. Each buffered message holds its JSON element
 //! (`{"item": ...}`) serialized once at publish time as [`Bytes`]: every
 //! subscriber's answer shares it, nothing is copied per subscriber, and waiting
 //! long polls hold no buffers. A `watch` channel per topic wakes waiters.
 
 pub use crate::answers::Value;
-use crate::profile::Behaviour;
+use crate::profile::{Behaviour, FutureNumber};
 use bytes::Bytes;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
-
-/// Most items in one long-poll answer.
-pub const MAX_BATCH: usize = 100;
 
 /// One buffered message.
 #[derive(Clone, Debug)]
@@ -43,10 +40,11 @@ struct Topic {
 }
 
 impl Topic {
-    fn new(page: u64) -> Self {
+    /// A new instance on `page` whose first message gets `first_number`.
+    fn new(page: u64, first_number: u64) -> Self {
         Topic {
             page,
-            next_seq: 1,
+            next_seq: first_number,
             buffer: VecDeque::new(),
             changed: watch::Sender::new(0),
             last_activity: Instant::now(),
@@ -114,10 +112,13 @@ impl Catalog {
             return Err(Missing::TopicLimit);
         }
         let page = self.next_page;
+        let first_number = self.behaviour.first_number;
         let topics = &mut self.caches.get_mut(cache).ok_or(Missing::Cache)?.topics;
         if !exists {
             self.next_page += 1;
-            return Ok(topics.entry(topic.to_owned()).or_insert(Topic::new(page)));
+            return Ok(topics
+                .entry(topic.to_owned())
+                .or_insert(Topic::new(page, first_number)));
         }
         let t = topics.get_mut(topic).ok_or(Missing::Cache)?;
         if let Some(expiry) = self.idle_expiry
@@ -125,7 +126,7 @@ impl Catalog {
             && t.last_activity.elapsed() >= expiry
         {
             // Expired: a new instance with a new page.
-            let old = std::mem::replace(t, Topic::new(page));
+            let old = std::mem::replace(t, Topic::new(page, first_number));
             old.bump();
             self.next_page += 1;
         }
@@ -348,10 +349,12 @@ impl Topics {
     /// Same page and `pos.seq` buffered: items from it. Same page and
     /// `pos.seq` is the next number: wait. Otherwise (stale page, evicted or
     /// future number) a discontinuity to the oldest buffered message (or the
-    /// next number when none is), then the items from there.
+    /// next number when none is; a future number goes to the next number
+    /// with the future-to-next profile), then the items from there, as many
+    /// as the profile's batch size allows.
     pub fn poll(&self, cache: &str, topic: &str, pos: Position) -> Fetch {
         let mut state = self.lock();
-        let shape = state.behaviour.shape;
+        let behaviour = state.behaviour;
         let t = match state.topic(cache, topic) {
             Ok(t) => t,
             Err(m) => return Fetch::Missing(m),
@@ -362,20 +365,25 @@ impl Topics {
         let from = if pos.page == t.page && pos.seq >= first && pos.seq <= t.next_seq {
             pos.seq
         } else {
+            let future = pos.page == t.page && pos.seq > t.next_seq;
+            let to = match behaviour.future_number {
+                FutureNumber::ToNext if future => t.next_seq,
+                _ => first,
+            };
             out.push(crate::answers::discontinuity(
-                shape,
+                behaviour.shape,
                 pos.seq.saturating_sub(1),
-                first,
+                to,
                 t.page,
             ));
-            first
+            to
         };
         let skip = usize::try_from(from - first).unwrap_or(usize::MAX);
         out.extend(
             t.buffer
                 .iter()
                 .skip(skip)
-                .take(MAX_BATCH)
+                .take(behaviour.batch.items_after(!out.is_empty()))
                 .map(|m| m.element.clone()),
         );
         if out.is_empty() {
@@ -405,13 +413,15 @@ impl Topics {
         Ok(info(t))
     }
 
-    /// Start a new instance of the topic: new page, numbering from 1, empty buffer.
+    /// Start a new instance of the topic: new page, numbering from the
+    /// start again, empty buffer.
     pub fn reset(&self, cache: &str, topic: &str) -> Result<TopicInfo, Missing> {
         let mut state = self.lock();
         let page = state.new_page();
+        let first_number = state.behaviour.first_number;
         let t = state.topic(cache, topic)?;
         // Keep the waiters' channel and count: they must wake and see the new page.
-        let mut fresh = Topic::new(page);
+        let mut fresh = Topic::new(page, first_number);
         std::mem::swap(&mut fresh.changed, &mut t.changed);
         fresh.waiting = t.waiting;
         *t = fresh;

@@ -1,6 +1,8 @@
 //! Random schedules of publishes, resets, evictions and subscribes with
-//! random starting cursors; the invariants of docs/api.md §4 must hold.
+//! random starting cursors, under the profiles' numbering, batch sizes and
+//! resume rules; the invariants of docs/api.md §4 must hold.
 use super::*;
+use crate::profile::Profile;
 use momento_http::wire;
 use proptest::prelude::*;
 use std::collections::HashSet;
@@ -24,6 +26,17 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Each profile that changes what a poll finds, or none.
+fn behaviour() -> impl Strategy<Value = Behaviour> {
+    let first = prop_oneof![Just(Profile::NumberFrom0), Just(Profile::NumberFrom1)];
+    let batch = prop_oneof![
+        Just(Profile::OneItemPerAnswer),
+        Just(Profile::HundredItemsPerAnswer)
+    ];
+    let future = prop_oneof![Just(Profile::FutureToNext), Just(Profile::FutureToOldest)];
+    (first, batch, future).prop_map(|(a, b, c)| Behaviour::of(&[a, b, c]).unwrap())
+}
+
 struct Sub {
     seq: u64,
     page: u64,
@@ -33,8 +46,11 @@ struct Sub {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
     #[test]
-    fn numbering_has_no_silent_gaps_or_duplicates(ops in proptest::collection::vec(op(), 1..60)) {
-        let topics = Topics::new(&["c".to_string()], 5, None, None, Behaviour::default());
+    fn numbering_has_no_silent_gaps_or_duplicates(
+        behaviour in behaviour(),
+        ops in proptest::collection::vec(op(), 1..60),
+    ) {
+        let topics = Topics::new(&["c".to_string()], 5, None, None, behaviour);
         let mut subs: Vec<Sub> = Vec::new();
         for op in ops {
             match op {
@@ -78,6 +94,9 @@ proptest! {
                             }
                         }
                     }
+                    let items = elements.iter().filter(|e| e.starts_with(b"{\"item\"")).count();
+                    let most = behaviour.batch.items_after(items < elements.len());
+                    prop_assert!(items <= most, "{} items in an answer of at most {}", items, most);
                     sub.seq = expected.seq;
                     sub.page = expected.page;
                 }
