@@ -54,7 +54,12 @@ pub fn item(shape: AnswerShape, page: u64, seq: u64, value: &Value) -> Bytes {
         Value::Text(s) => wire::TopicValue::Text(s.clone()),
         Value::Binary(b) => {
             use base64::Engine as _;
-            wire::TopicValue::Binary(base64::engine::general_purpose::STANDARD.encode(b))
+            use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+            wire::TopicValue::Binary(if shape.url_safe_binary {
+                URL_SAFE_NO_PAD.encode(b)
+            } else {
+                STANDARD.encode(b)
+            })
         }
     };
     element(
@@ -127,11 +132,12 @@ pub fn batch(shape: AnswerShape, elements: Vec<Bytes>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Behaviour;
 
     fn shape(extra_fields: bool) -> AnswerShape {
         AnswerShape {
             extra_fields,
-            sequence_page: true,
+            ..Behaviour::default().shape
         }
     }
 

@@ -41,6 +41,25 @@ pub enum Profile {
     /// No `sequence_page` in items and no `new_sequence_page` in
     /// discontinuities, as answers were before pages.
     NoSequencePage,
+    /// End an empty long poll after 1 s.
+    #[value(name = "empty-wait-1s")]
+    EmptyWait1s,
+    /// Hold an empty long poll 30 s (the default).
+    #[value(name = "empty-wait-30s")]
+    EmptyWait30s,
+    /// Error bodies as plain text (`title: detail`), not JSON.
+    PlainTextErrors,
+    /// Error bodies as JSON `{status, title, detail}` (the default).
+    JsonErrors,
+    /// No `Retry-After` on any answer, a 429 included.
+    NoRetryAfter,
+    /// Binary values in URL-safe base64 without padding.
+    UrlSafeUnpaddedBinary,
+    /// Binary values in standard padded base64 (the default).
+    StandardPaddedBinary,
+    /// Momento's documented limits: 10 operations per second, 100
+    /// subscriptions, 3 caches (what `--documented-limits` does).
+    DocumentedLimits,
 }
 
 /// A point the docs leave open; each [`Profile`] chooses one.
@@ -59,11 +78,40 @@ pub enum Choice {
     BatchSize,
     /// Whether items and discontinuities name their page.
     SequencePage,
+    /// How long an empty long poll is held.
+    EmptyWait,
+    /// What an error body is.
+    ErrorBody,
+    /// Whether a 429 says when to retry.
+    RetryAfter,
+    /// Which base64 a binary value is written in.
+    BinaryAlphabet,
+    /// Which limits are enforced.
+    Limits,
+}
+
+impl Choice {
+    /// The point, in words.
+    pub fn what(self) -> &'static str {
+        match self {
+            Choice::RoundTrip => "the round trip added to answers",
+            Choice::ExtraFields => "whether answers carry undocumented fields",
+            Choice::FutureNumber => "where a future sequence_number resumes",
+            Choice::FirstNumber => "the number of a topic's first message",
+            Choice::BatchSize => "how many items an answer carries",
+            Choice::SequencePage => "whether answers name their page",
+            Choice::EmptyWait => "how long an empty long poll is held",
+            Choice::ErrorBody => "what an error body is",
+            Choice::RetryAfter => "whether a 429 carries Retry-After",
+            Choice::BinaryAlphabet => "the base64 of binary values",
+            Choice::Limits => "the limits enforced",
+        }
+    }
 }
 
 impl Profile {
     /// Every profile, in `--help` order.
-    pub const ALL: [Profile; 9] = [
+    pub const ALL: [Profile; 17] = [
         Profile::RoundTrip150ms,
         Profile::ExtraFields,
         Profile::FutureToNext,
@@ -73,6 +121,14 @@ impl Profile {
         Profile::OneItemPerAnswer,
         Profile::HundredItemsPerAnswer,
         Profile::NoSequencePage,
+        Profile::EmptyWait1s,
+        Profile::EmptyWait30s,
+        Profile::PlainTextErrors,
+        Profile::JsonErrors,
+        Profile::NoRetryAfter,
+        Profile::UrlSafeUnpaddedBinary,
+        Profile::StandardPaddedBinary,
+        Profile::DocumentedLimits,
     ];
 
     /// The name `--profile` takes.
@@ -87,6 +143,14 @@ impl Profile {
             Profile::OneItemPerAnswer => "one-item-per-answer",
             Profile::HundredItemsPerAnswer => "100-items-per-answer",
             Profile::NoSequencePage => "no-sequence-page",
+            Profile::EmptyWait1s => "empty-wait-1s",
+            Profile::EmptyWait30s => "empty-wait-30s",
+            Profile::PlainTextErrors => "plain-text-errors",
+            Profile::JsonErrors => "json-errors",
+            Profile::NoRetryAfter => "no-retry-after",
+            Profile::UrlSafeUnpaddedBinary => "url-safe-unpadded-binary",
+            Profile::StandardPaddedBinary => "standard-padded-binary",
+            Profile::DocumentedLimits => "documented-limits",
         }
     }
 
@@ -99,6 +163,13 @@ impl Profile {
             Profile::NumberFrom0 | Profile::NumberFrom1 => Choice::FirstNumber,
             Profile::OneItemPerAnswer | Profile::HundredItemsPerAnswer => Choice::BatchSize,
             Profile::NoSequencePage => Choice::SequencePage,
+            Profile::EmptyWait1s | Profile::EmptyWait30s => Choice::EmptyWait,
+            Profile::PlainTextErrors | Profile::JsonErrors => Choice::ErrorBody,
+            Profile::NoRetryAfter => Choice::RetryAfter,
+            Profile::UrlSafeUnpaddedBinary | Profile::StandardPaddedBinary => {
+                Choice::BinaryAlphabet
+            }
+            Profile::DocumentedLimits => Choice::Limits,
         }
     }
 
@@ -130,6 +201,25 @@ impl Profile {
             Profile::NoSequencePage => {
                 "writes no sequence_page in items and no new_sequence_page in discontinuities"
             }
+            Profile::EmptyWait1s => "ends an empty long poll after 1 s (sets --long-poll-wait)",
+            Profile::EmptyWait30s => {
+                "holds an empty long poll 30 s (the default; sets --long-poll-wait)"
+            }
+            Profile::PlainTextErrors => {
+                "answers errors in text/plain, `title: detail`, instead of JSON"
+            }
+            Profile::JsonErrors => "answers errors in JSON {status, title, detail} (the default)",
+            Profile::NoRetryAfter => "sends no Retry-After, on a 429 or anywhere else",
+            Profile::UrlSafeUnpaddedBinary => {
+                "writes binary values in URL-safe base64 without padding"
+            }
+            Profile::StandardPaddedBinary => {
+                "writes binary values in standard padded base64 (the default)"
+            }
+            Profile::DocumentedLimits => {
+                "enforces Momento's documented limits: 10 operations per second, 100 \
+                 subscriptions, 3 caches (as --documented-limits)"
+            }
         }
     }
 
@@ -160,6 +250,20 @@ impl Profile {
                 "§4: older answers carry no sequence_page / new_sequence_page, and \
                  clients accept their absence"
             }
+            Profile::EmptyWait1s | Profile::EmptyWait30s => {
+                "§4: how long a server waits when nothing arrives is not documented"
+            }
+            Profile::PlainTextErrors | Profile::JsonErrors => {
+                "§5: error bodies are not documented beyond \"see the body\""
+            }
+            Profile::NoRetryAfter => "§8: Retry-After on a 429 is not documented",
+            Profile::UrlSafeUnpaddedBinary | Profile::StandardPaddedBinary => {
+                "§4: a binary value is base64 (I), and the docs name no alphabet; \
+                 the proto3 JSON mapping reads either, padded or not"
+            }
+            Profile::DocumentedLimits => {
+                "§8: these are the documented defaults (soft limits, raised on request)"
+            }
         }
     }
 
@@ -178,7 +282,8 @@ impl std::fmt::Display for Profile {
 /// Two profiles that choose the same point differently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "profiles {first} and {second} choose the same point ({choice:?}) two ways; keep one of them"
+    "profiles {first} and {second} both choose {}; keep one of them",
+    choice.what()
 )]
 pub struct ConflictingProfiles {
     /// The one given first.
@@ -202,6 +307,12 @@ pub(crate) struct Behaviour {
     pub first_number: u64,
     /// How many items an answer carries.
     pub batch: BatchSize,
+    /// The long-poll wait, when a profile names it.
+    pub empty_wait: Option<Duration>,
+    /// Whether a `Retry-After` goes out.
+    pub retry_after: bool,
+    /// Momento's documented limits instead of the configured ones.
+    pub documented_limits: bool,
 }
 
 /// Where a discontinuity for a future `sequence_number` points.
@@ -240,6 +351,10 @@ pub(crate) struct AnswerShape {
     pub extra_fields: bool,
     /// `sequence_page` in items, `new_sequence_page` in discontinuities.
     pub sequence_page: bool,
+    /// Error bodies as text (`title: detail`) instead of JSON.
+    pub plain_text_errors: bool,
+    /// Binary values in URL-safe unpadded base64 instead of standard padded.
+    pub url_safe_binary: bool,
 }
 
 impl Default for Behaviour {
@@ -249,10 +364,15 @@ impl Default for Behaviour {
             shape: AnswerShape {
                 extra_fields: false,
                 sequence_page: true,
+                plain_text_errors: false,
+                url_safe_binary: false,
             },
             future_number: FutureNumber::ToOldest,
             first_number: 1,
             batch: BatchSize::Hundred,
+            empty_wait: None,
+            retry_after: true,
+            documented_limits: false,
         }
     }
 }
@@ -284,6 +404,14 @@ impl Behaviour {
                 Profile::OneItemPerAnswer => b.batch = BatchSize::One,
                 Profile::HundredItemsPerAnswer => b.batch = BatchSize::Hundred,
                 Profile::NoSequencePage => b.shape.sequence_page = false,
+                Profile::EmptyWait1s => b.empty_wait = Some(Duration::from_secs(1)),
+                Profile::EmptyWait30s => b.empty_wait = Some(Duration::from_secs(30)),
+                Profile::PlainTextErrors => b.shape.plain_text_errors = true,
+                Profile::JsonErrors => b.shape.plain_text_errors = false,
+                Profile::NoRetryAfter => b.retry_after = false,
+                Profile::UrlSafeUnpaddedBinary => b.shape.url_safe_binary = true,
+                Profile::StandardPaddedBinary => b.shape.url_safe_binary = false,
+                Profile::DocumentedLimits => b.documented_limits = true,
             }
         }
         Ok(b)
@@ -291,7 +419,10 @@ impl Behaviour {
 
     /// Whether answers pass through the profile layer at all.
     pub(crate) fn rewrites_answers(&self) -> bool {
-        !self.round_trip.is_zero() || self.shape.extra_fields
+        !self.round_trip.is_zero()
+            || self.shape.extra_fields
+            || self.shape.plain_text_errors
+            || !self.retry_after
     }
 }
 

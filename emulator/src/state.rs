@@ -79,7 +79,11 @@ impl AppState {
         let state = AppState {
             topics,
             auth: Authority::new(secret.as_bytes()),
-            limits: Enforcer::new(config.limits.clone()),
+            limits: Enforcer::new(if behaviour.documented_limits {
+                crate::Limits::documented()
+            } else {
+                config.limits.clone()
+            }),
             faults: Faults::default(),
             outage: Outage::new(admin_separate, shutdown.clone()),
             webhooks,
@@ -91,7 +95,13 @@ impl AppState {
                 },
             ),
             long_poll_wait_ms: Arc::new(AtomicU64::new(
-                u64::try_from(config.long_poll_wait.as_millis()).unwrap_or(u64::MAX),
+                u64::try_from(
+                    behaviour
+                        .empty_wait
+                        .unwrap_or(config.long_poll_wait)
+                        .as_millis(),
+                )
+                .unwrap_or(u64::MAX),
             )),
             shutdown,
             endpoint: endpoint_for(addr).into(),

@@ -52,3 +52,40 @@ async fn offline_tokens_work_against_a_server_with_the_same_secret() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--help` lists every profile with what allows it; two profiles that
+/// choose one point two ways stop the start with a message naming both.
+#[test]
+fn profiles_are_in_the_help_and_conflicting_ones_refused() {
+    let bin = env!("CARGO_BIN_EXE_momento-http-emulator");
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for p in momento_http_emulator::Profile::ALL {
+        assert!(help.contains(&format!("{}:", p.name())), "--help lacks {p}");
+    }
+    assert!(help.contains("Allowed by docs/api.md §4"), "{help}");
+    let out = std::process::Command::new(bin)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--profile", "number-from-0", "--profile", "number-from-1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("number-from-0") && stderr.contains("number-from-1"),
+        "{stderr}"
+    );
+    let out = std::process::Command::new(bin)
+        .args(["--profile", "no-such-profile"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("round-trip-150ms"),
+        "names the profiles: {stderr}"
+    );
+}
