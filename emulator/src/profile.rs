@@ -33,7 +33,8 @@ pub enum Profile {
     /// Number a topic's messages from 1 (the default).
     #[value(name = "number-from-1")]
     NumberFrom1,
-    /// One element per answer: an item, or a discontinuity alone.
+    /// One item per answer, behind the discontinuity that points at it,
+    /// if any.
     OneItemPerAnswer,
     /// Up to 100 items per answer, after a discontinuity too (the default).
     #[value(name = "100-items-per-answer")]
@@ -193,7 +194,8 @@ impl Profile {
             Profile::NumberFrom0 => "numbers a topic's messages from 0",
             Profile::NumberFrom1 => "numbers a topic's messages from 1 (the default)",
             Profile::OneItemPerAnswer => {
-                "answers one element at a time: an item, or a discontinuity alone"
+                "answers one item at a time (a discontinuity comes with the item it points at, \
+                 alone only when none is buffered)"
             }
             Profile::HundredItemsPerAnswer => {
                 "answers up to 100 items at a time, after a discontinuity too (the default)"
@@ -327,19 +329,21 @@ pub(crate) enum FutureNumber {
 /// How many items one answer carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum BatchSize {
-    /// One element: an item, or a discontinuity alone.
+    /// One item, behind the discontinuity that points at it. Never a
+    /// discontinuity alone while its item is buffered: a server numbering
+    /// from 0 could not be asked for that item again (`sequence_number` 0
+    /// means from now on, docs/api.md §4).
     One,
     /// Up to 100 items, after a discontinuity too.
     Hundred,
 }
 
 impl BatchSize {
-    /// How many items go in an answer that already carries a discontinuity, or not.
-    pub(crate) fn items_after(self, discontinuity: bool) -> usize {
-        match (self, discontinuity) {
-            (BatchSize::One, true) => 0,
-            (BatchSize::One, false) => 1,
-            (BatchSize::Hundred, _) => 100,
+    /// The most items in one answer.
+    pub(crate) fn items(self) -> usize {
+        match self {
+            BatchSize::One => 1,
+            BatchSize::Hundred => 100,
         }
     }
 }

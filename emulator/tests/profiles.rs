@@ -28,7 +28,8 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_momento-http-emulator");
 
-/// The profiles each unpaced run takes: every profile is in one, alone.
+/// The profiles each unpaced run takes: every profile is in one, alone,
+/// and the last run takes them together.
 const RUNS: &[&[Profile]] = &[
     &[Profile::RoundTrip150ms],
     &[Profile::ExtraFields],
@@ -45,6 +46,20 @@ const RUNS: &[&[Profile]] = &[
     &[Profile::JsonErrors],
     &[Profile::UrlSafeUnpaddedBinary],
     &[Profile::StandardPaddedBinary],
+    // Every side that is not the default at once, but the long wait: what
+    // one profile hides another may show.
+    &[
+        Profile::RoundTrip150ms,
+        Profile::ExtraFields,
+        Profile::FutureToNext,
+        Profile::NumberFrom0,
+        Profile::OneItemPerAnswer,
+        Profile::NoSequencePage,
+        Profile::EmptyWait1s,
+        Profile::PlainTextErrors,
+        Profile::NoRetryAfter,
+        Profile::UrlSafeUnpaddedBinary,
+    ],
 ];
 
 /// The profiles run with the suite's default flags, by the second test:

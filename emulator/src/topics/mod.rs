@@ -383,7 +383,7 @@ impl Topics {
             t.buffer
                 .iter()
                 .skip(skip)
-                .take(behaviour.batch.items_after(!out.is_empty()))
+                .take(behaviour.batch.items())
                 .map(|m| m.element.clone()),
         );
         if out.is_empty() {
