@@ -31,6 +31,18 @@ fn extra_fields() -> [(&'static str, serde_json::Value); 2] {
     ]
 }
 
+/// A batch's ends with [`extra_fields`]: the first before `items`, the
+/// second after, so a reader expecting `items` first (or last) meets one
+/// either way. Written once.
+static EXTRA_BATCH_ENDS: std::sync::LazyLock<(Bytes, Bytes)> = std::sync::LazyLock::new(|| {
+    let [(k1, v1), (k2, v2)] = extra_fields();
+    let field = |k: &str, v: &serde_json::Value| format!("{}:{v}", serde_json::Value::from(k));
+    (
+        Bytes::from(format!("{{{},\"items\":[", field(k1, &v1))),
+        Bytes::from(format!("],{}}}", field(k2, &v2))),
+    )
+});
+
 /// Write `element`, adding [`extra_fields`] to the object inside it when
 /// `shape` says so (the element itself keeps its one key).
 fn element(shape: AnswerShape, element: &wire::SubscribeElement) -> Bytes {
@@ -98,24 +110,22 @@ pub fn with_extra_fields(body: &[u8]) -> Option<Bytes> {
 /// buffer's own `Bytes`, never copied per subscriber.
 pub fn batch(shape: AnswerShape, elements: Vec<Bytes>) -> Response {
     let mut chunks = Vec::with_capacity(elements.len() * 2 + 1);
-    // With extra fields, one before `items` and one after, so a reader
-    // that expects `items` first (or last) meets one either way.
-    let (open, close): (&'static [u8], &'static [u8]) = if shape.extra_fields {
-        (
-            b"{\"undocumented_object\":{\"nested\":[1,null]},\"items\":[",
-            b"],\"undocumented_number\":12.5}",
-        )
+    let (open, close) = if shape.extra_fields {
+        EXTRA_BATCH_ENDS.clone()
     } else {
-        (b"{\"items\":[", b"]}")
+        (
+            Bytes::from_static(b"{\"items\":["),
+            Bytes::from_static(b"]}"),
+        )
     };
-    chunks.push(Bytes::from_static(open));
+    chunks.push(open);
     for (i, e) in elements.into_iter().enumerate() {
         if i > 0 {
             chunks.push(Bytes::from_static(b","));
         }
         chunks.push(e);
     }
-    chunks.push(Bytes::from_static(close));
+    chunks.push(close);
     let len: usize = chunks.iter().map(Bytes::len).sum();
     let stream = futures::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
     let mut resp = Response::new(Body::from_stream(stream));

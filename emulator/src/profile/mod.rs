@@ -270,11 +270,6 @@ impl Profile {
             }
         }
     }
-
-    /// A profile by its `--profile` name.
-    pub fn from_name(name: &str) -> Option<Profile> {
-        Profile::ALL.into_iter().find(|p| p.name() == name)
-    }
 }
 
 impl std::fmt::Display for Profile {
@@ -322,7 +317,6 @@ mod tests {
     #[test]
     fn every_profile_has_its_name_back_and_a_reason() {
         for p in Profile::ALL {
-            assert_eq!(Profile::from_name(p.name()), Some(p));
             assert_eq!(
                 <Profile as clap::ValueEnum>::from_str(p.name(), false),
                 Ok(p)
