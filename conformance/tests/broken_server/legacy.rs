@@ -2,6 +2,7 @@
 //! are plain text, and a subscribe answers `{"items": []}` at once.
 
 use super::serve;
+use crate::support::run::run_checks;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -9,7 +10,9 @@ use momento_http_conformance::checks;
 use momento_http_conformance::registry::run_one;
 use momento_http_conformance::report::{CheckResult, Outcome};
 use momento_http_conformance::target::{Pacing, Target};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Publish answers 200 instead of 204; errors are plain text; subscribe
 /// never delivers anything.
@@ -118,9 +121,9 @@ async fn a_key_handed_over_runs_the_check_against_the_endpoint() {
     assert!(!r.detail.contains("old-key"), "key leaked: {}", r.detail);
 }
 
-#[tokio::test]
-async fn a_subscribe_body_the_schema_refuses_fails_naming_the_problem() {
-    // One element with both keys, and a value with neither text nor binary.
+/// A server whose every subscribe answer has one element with both keys,
+/// and a value with neither text nor binary.
+async fn schema_refused_server() -> String {
     let app = Router::new().route(
         "/topics/{cache}/{topic}",
         post(|| async { StatusCode::NO_CONTENT }).get(|| async {
@@ -131,13 +134,19 @@ async fn a_subscribe_body_the_schema_refuses_fails_naming_the_problem() {
             )
         }),
     );
-    let url = serve(app).await;
-    let target = Arc::new(Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED).await);
-    let check = checks::all()
-        .into_iter()
-        .find(|c| c.id == "subscribe.batch.200")
-        .unwrap();
-    let r = run_one(target, &check).await;
+    serve(app).await
+}
+
+/// Run `ids` against [`schema_refused_server`].
+pub async fn run_schema_refused(ids: &[&str]) -> HashMap<String, CheckResult> {
+    let url = schema_refused_server().await;
+    let target = Target::endpoint(&url, "secret-token", "cache", Pacing::UNPACED).await;
+    run_checks(target, ids, Duration::from_secs(30)).await
+}
+
+#[tokio::test]
+async fn a_subscribe_body_the_schema_refuses_fails_naming_the_problem() {
+    let r = &run_schema_refused(&["subscribe.batch.200"]).await["subscribe.batch.200"];
     assert_eq!(r.outcome, Outcome::Fail, "{r:?}");
     assert!(r.detail.contains("SubscribeResponse"), "{}", r.detail);
     assert!(r.detail.contains("/items/0"), "names where: {}", r.detail);

@@ -11,7 +11,12 @@
 //! own subscribers), `requirements` (the emulator behind a `lenient`
 //! proxy that lets through a request the docs require refused) and
 //! `cache_keys` (the same proxy folding, normalising or mis-decoding keys)
-//! and `webhook_timing` (an emulator giving webhook receivers 1 s).
+//! and `webhook_timing` (an emulator giving webhook receivers 1 s), and
+//! `faulty` (the emulator behind a proxy that breaks one behaviour).
+//!
+//! `map` names, for every D and I check, a broken server that it fails;
+//! `map_holds` runs them all and holds the map to what they do; `servers`
+//! names every broken server and the checks it is judged on.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -20,10 +25,14 @@ mod cache_keys;
 mod connections;
 mod delivery;
 mod fake;
+mod faulty;
 mod legacy;
 mod lenient;
 mod long_poll;
+mod map;
+mod map_holds;
 mod requirements;
+mod servers;
 mod webhook_timing;
 
 use axum::Router;
