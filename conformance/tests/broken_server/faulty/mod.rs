@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod cache;
+mod webhooks;
 
 /// The one behaviour the proxy breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +67,26 @@ pub enum Fault {
     TtlIgnored,
     /// A cache value is cut at its first NUL byte, as a C string.
     ValueCutAtNul,
+    /// A webhook body without `publish_timestamp`.
+    WebhookBodyWithoutPublishTimestamp,
+    /// A webhook body whose `token_id` is empty.
+    WebhookTokenIdEmpty,
+    /// The signature is over the body re-serialised, not the bytes sent.
+    SignatureOverReserialisedBody,
+    /// Webhook timestamps in seconds, not milliseconds.
+    WebhookTimestampsInSeconds,
+    /// After rotate-secret, deliveries are still signed with the first
+    /// secret.
+    OldSecretStillSigns,
+    /// A webhook delete is answered 204 and the webhook kept.
+    DeletedWebhookStillDelivers,
+    /// A receiver that answers 500 is sent the event again.
+    Receiver500Retried,
+    /// A receiver slower than 5 s is sent the event again.
+    SlowReceiverRetried,
+    /// A webhook's `topic_sequence_number` counts from 0, the stream's
+    /// from 1.
+    WebhookNumbersFromZero,
 }
 
 /// Numbers [`Fault::NumbersFromSix`] adds to the emulator's.
@@ -77,6 +98,10 @@ pub(super) struct Proxy {
     pub(super) api_key: String,
     pub(super) cache: String,
     pub(super) http: reqwest::Client,
+    /// Webhooks registered through the relay, by number.
+    hooks: std::sync::Mutex<Vec<webhooks::Relayed>>,
+    /// The proxy's own base URL, for the relay's `postUrl`s.
+    own_url: std::sync::OnceLock<String>,
 }
 
 /// One request as the proxy received it.
@@ -143,6 +168,16 @@ impl Proxy {
     async fn answer(&self, mut req: Incoming) -> Answer {
         use Fault::*;
         let status = |a: &Answer| a.status.as_u16();
+        if let Some(n) = req.path.strip_prefix(webhooks::RELAY) {
+            let signature = req.headers.get("momento-signature");
+            let signature = signature.and_then(|s| s.to_str().ok()).map(str::to_owned);
+            return self
+                .relay(n.parse().unwrap_or(usize::MAX), signature, req.body)
+                .await;
+        }
+        if self.fault.breaks_webhooks() && req.path.contains("/webhooks/") {
+            return self.webhook_admin(req).await;
+        }
         match self.fault {
             None => {}
             BytesPublishAnswers200 => {
@@ -307,12 +342,15 @@ pub async fn run_faulty(fault: Fault, ids: &[&str]) -> HashMap<String, CheckResu
             .unwrap()
             .build()
             .unwrap(),
+        hooks: Default::default(),
+        own_url: Default::default(),
     });
     let app = Router::new()
         .fallback(faulty)
-        .with_state(proxy)
+        .with_state(proxy.clone())
         .layer(axum::extract::DefaultBodyLimit::disable());
     let url = super::serve(app).await;
+    proxy.own_url.set(url.clone()).unwrap();
     let target = Target::endpoint(&url, &emulator.api_key(), "faulty", Pacing::UNPACED).await;
     run_checks(target, ids, Duration::from_secs(60)).await
 }
