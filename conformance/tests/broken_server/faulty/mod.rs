@@ -25,6 +25,9 @@ mod webhooks;
 pub enum Fault {
     /// Nothing: the proxy only forwards.
     None,
+    /// A publish to a topic no one has subscribed to yet is answered 200,
+    /// not 204.
+    UnheardPublishAnswers200,
     /// A binary publish is answered 200 instead of 204.
     BytesPublishAnswers200,
     /// A publish over the 4 KB limit is cut to fit and stored.
@@ -100,6 +103,8 @@ pub(super) struct Proxy {
     pub(super) http: reqwest::Client,
     /// Webhooks registered through the relay, by number.
     hooks: std::sync::Mutex<Vec<webhooks::Relayed>>,
+    /// The topics subscribed to so far, by path.
+    subscribed: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The proxy's own base URL, for the relay's `postUrl`s.
     own_url: std::sync::OnceLock<String>,
 }
@@ -180,6 +185,17 @@ impl Proxy {
         }
         match self.fault {
             None => {}
+            UnheardPublishAnswers200 if req.is_subscribe() => {
+                self.subscribed.lock().unwrap().insert(req.path.clone());
+            }
+            UnheardPublishAnswers200 if req.is_publish() => {
+                let unheard = !self.subscribed.lock().unwrap().contains(&req.path);
+                let a = self.send(&req).await;
+                if unheard && status(&a) == 204 {
+                    return Answer::new(200, "text/plain", "");
+                }
+                return a;
+            }
             BytesPublishAnswers200 => {
                 let binary = req.headers.get("content-type").is_some_and(|v| {
                     v.to_str()
@@ -343,6 +359,7 @@ pub async fn run_faulty(fault: Fault, ids: &[&str]) -> HashMap<String, CheckResu
             .build()
             .unwrap(),
         hooks: Default::default(),
+        subscribed: Default::default(),
         own_url: Default::default(),
     });
     let app = Router::new()
