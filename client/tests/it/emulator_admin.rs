@@ -1,6 +1,6 @@
 //! EmulatorAdmin against wiremock: each operation's method, path and body as
 //! openapi/emulator-admin.yaml pins them, the typed results, and errors that
-//! say what to do. (emulator/tests/admin_client.rs drives the real emulator.)
+//! say what to do. (emulator/tests/it/admin_client.rs drives the real emulator.)
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! The conformance suite is run against servers nobody on this project
 //! sees, and a check that fails a server the docs allow is a false
 //! accusation. Each profile is such a server: the suite must pass every one
-//! (`emulator/tests/profiles.rs`). A profile names one [`Choice`]; two
+//! (`emulator/tests/it/profiles.rs`). A profile names one [`Choice`]; two
 //! profiles that choose the same point differently cannot be combined.
 
 mod behaviour;

@@ -4,7 +4,7 @@
 //! that breaks one behaviour and the checks that must fail on it; every
 //! other check of its [`Server::scope`] must pass there, so a server that
 //! fails everything proves nothing. The same checks pass every emulator
-//! profile (`tests/profiles.rs`), so a failure here is the breakage's.
+//! profile (`emulator/tests/it/profiles.rs`), so a failure here is the breakage's.
 //!
 //! A new D or I check needs a row here: a broken server (the emulator
 //! behind `faulty.rs` with one more `Fault`, or a small server of this
