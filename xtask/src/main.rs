@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's chores, one subcommand each.
 //!
 //! - `codegen [--check]`: regenerate (or verify) `client/src/generated*.rs`
-//!   from `openapi/`, by running the `xtask-codegen` package.
+//!   from `openapi/`, by running the `xtask-codegen` package (its own workspace).
 //! - `conformance [ARGS]`: run the certification suite (in-process emulator by
 //!   default; `--endpoint URL --api-key KEY --cache NAME` for any other).
 //! - `bench [--quick]`, `soak [--messages N]`, `storm [--requests N]`: measure
