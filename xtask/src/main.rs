@@ -10,6 +10,8 @@
 mod bench;
 mod codegen;
 mod conformance;
+#[cfg(test)]
+mod feature_set;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
