@@ -22,7 +22,7 @@ fn every_d_and_i_check_fails_on_a_broken_server_of_the_map() {
         match (judged(c.evidence), mapped.contains(c.id), listed) {
             (true, false, false) => problems.push(format!(
                 "{} ({:?} {}) has no broken server: add a row to MAP in \
-                 conformance/tests/broken_server/map.rs naming a server it fails \
+                 conformance/tests/it/broken_server/map.rs naming a server it fails \
                  (a new Fault in faulty/ when the emulator can be broken that way)",
                 c.id, c.evidence, c.spec
             )),
