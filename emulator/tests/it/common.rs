@@ -6,6 +6,7 @@ use momento_http::EmulatorAdmin;
 use momento_http::admin_wire::{MintTokenRequest, TokenRole};
 use momento_http::wire::{SubscribeElement, SubscribeResponse};
 use momento_http_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_millis(200);
@@ -175,4 +176,46 @@ pub async fn written_key(key_file: &std::path::Path) -> (String, String) {
         .expect("the key names the endpoint")
         .to_string();
     (key, endpoint)
+}
+
+/// Everything logged on this thread while it lives, at every level and
+/// without colours (a `#[tokio::test]` runs on one thread).
+pub struct CapturedLogs {
+    buf: Arc<Mutex<Vec<u8>>>,
+    _default: tracing::subscriber::DefaultGuard,
+}
+
+/// Start capturing this thread's logs.
+pub fn capture_logs() -> CapturedLogs {
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let writer = SharedBuf(buf.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    CapturedLogs {
+        buf,
+        _default: tracing::subscriber::set_default(subscriber),
+    }
+}
+
+impl CapturedLogs {
+    /// What was logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.buf.lock().unwrap().clone()).expect("logs are UTF-8")
+    }
+}
+
+#[derive(Clone)]
+struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -3,116 +3,13 @@
 //! serving correct requests throughout.
 
 use crate::common;
-
 use crate::common::*;
+use crate::raw_socket::*;
 use momento_http_emulator::Emulator;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
-
-/// An answer read off a raw socket.
-#[derive(Debug)]
-struct Raw {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-impl Raw {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
-    }
-}
-
-/// Send `request` on a new connection and read one answer (bounded).
-async fn raw(addr: SocketAddr, request: &[u8]) -> Raw {
-    try_raw(addr, request)
-        .await
-        .expect("an answer, not a closed connection")
-}
-
-/// Like [`raw`], but `None` when the connection is closed without an answer.
-async fn try_raw(addr: SocketAddr, request: &[u8]) -> Option<Raw> {
-    let mut s = TcpStream::connect(addr).await.expect("connect");
-    let _ = s.write_all(request).await;
-    try_read_answer(&mut s).await
-}
-
-async fn read_answer(s: &mut TcpStream) -> Raw {
-    try_read_answer(s)
-        .await
-        .expect("an answer, not a closed connection")
-}
-
-async fn try_read_answer(s: &mut TcpStream) -> Option<Raw> {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    let read = async {
-        loop {
-            let n = s.read(&mut buf).await.unwrap_or(0);
-            got.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&got).into_owned();
-            if let Some(end) = text.find("\r\n\r\n") {
-                let head = &text[..end];
-                let len = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse::<usize>().ok())?
-                    })
-                    .unwrap_or(0);
-                if got.len() >= end + 4 + len || n == 0 {
-                    break;
-                }
-            }
-            if n == 0 {
-                break;
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(3), read)
-        .await
-        .expect("an answer within 3 s");
-    let text = String::from_utf8_lossy(&got).into_owned();
-    if text.is_empty() {
-        return None;
-    }
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {text:?}"));
-    Some(Raw {
-        status,
-        head: head.to_string(),
-        body: body.to_string(),
-    })
-}
-
-/// The connection is closed by the server within `within` (EOF or reset).
-async fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
-    let mut buf = [0u8; 1024];
-    let deadline = Instant::now() + within;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, s.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(0) | Err(_)) => return true,
-            Ok(Ok(_)) => {}
-        }
-    }
-}
-
-fn publish_request(key: &str, path: &str) -> Vec<u8> {
-    format!(
-        "POST {path} HTTP/1.1\r\nhost: x\r\nauthorization: {key}\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok"
-    )
-    .into_bytes()
-}
 
 #[tokio::test]
 async fn requests_refused_before_routing_get_json_errors() {
@@ -389,29 +286,9 @@ async fn near_the_open_file_limit_the_binary_refuses_clearly_instead_of_stopping
     outcome.expect("bounded");
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn names_with_encoded_cr_lf_cannot_forge_log_lines() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = capture_logs();
 
     let env = start().await;
     let forged = "x%0D%0AINFO%20forged%20line";
@@ -428,7 +305,7 @@ async fn names_with_encoded_cr_lf_cannot_forge_log_lines() {
     .await;
     assert_eq!(missing_cache.status, 404, "{missing_cache:?}");
 
-    let mut logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let mut logs = captured.text();
     assert!(logs.contains("publish"), "nothing was logged: {logs}");
     assert!(
         !logs.lines().any(|l| l.starts_with("INFO forged line")),

@@ -7,10 +7,12 @@
 //!
 //! To add a test, put it in the module of the behaviour it pins, or add a
 //! file here and a `mod` line below; `common` starts an emulator on port 0
-//! and speaks the Topics API with every wait bounded. Run one module with
+//! and speaks the Topics API with every wait bounded (and captures a test's
+//! logs); `raw_socket` writes requests byte for byte. Run one module with
 //! `cargo test --workspace --test it -- resume::`.
 
 mod common;
+mod raw_socket;
 
 mod admin_client;
 mod api;
