@@ -2,12 +2,10 @@
 //! bounded in time, the caller is told something, and nothing the client
 //! reads grows without limit.
 
-use crate::common;
-
-use crate::common::next_within;
-
 use std::time::{Duration, Instant};
 
+use crate::common;
+use crate::common::next_within;
 use crate::raw_http::{RawServer, Reply, answer, batch, chunked_head};
 use futures::StreamExt as _;
 use momento_http::{

@@ -2,12 +2,11 @@
 //! restored, retries go on for as long as the outage lasts, and polling
 //! resumes from the cursor, so nothing is lost.
 
-use crate::common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::common;
 use crate::raw_http::{RawServer, Reply, answer, batch};
 use futures::StreamExt as _;
 use momento_http::{Error, RetryPolicy, Subscription, TopicClient, TopicEvent};

@@ -3,12 +3,10 @@
 //! connection however it was framed, and silence is reported when the
 //! caller asked, not later.
 
-use crate::common;
-
-use crate::common::next_within;
-
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::common;
+use crate::common::next_within;
 use crate::raw_http::{RawServer, Reply, answer, batch};
 use futures::StreamExt as _;
 use momento_http::{Error, RetryPolicy, Subscription, TopicClient, TopicEvent};

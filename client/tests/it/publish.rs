@@ -2,7 +2,6 @@
 //! whether the message may have been delivered.
 
 use crate::common;
-
 use crate::common::{bounded, client};
 use momento_http::{AuthPlacement, Error};
 use serde_json::json;

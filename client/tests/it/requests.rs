@@ -1,10 +1,9 @@
 //! The exact request of every operation × token placement, pinned by snapshots
 //! (token redacted), and the body media types.
 
-use crate::common;
-
 use std::collections::BTreeMap;
 
+use crate::common;
 use crate::common::{bounded, client};
 use futures::StreamExt as _;
 use momento_http::AuthPlacement;

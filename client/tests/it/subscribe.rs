@@ -1,10 +1,9 @@
 //! Subscription behaviour against scripted servers: poll-again answers,
 //! retries, terminal errors, synthesised discontinuities, cursors, binary values.
 
-use crate::common;
-
 use std::time::{Duration, Instant};
 
+use crate::common;
 use crate::common::{bounded, client};
 use futures::StreamExt as _;
 use momento_http::{AuthPlacement, Cursor, Error, TopicEvent, TopicValue};

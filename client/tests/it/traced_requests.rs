@@ -1,11 +1,10 @@
 //! Requests are traced (operation, method, path, status) and the token never
 //! reaches the logs, whichever placement is used.
 
-use crate::common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use crate::common;
 use crate::common::{bounded, client};
 use futures::StreamExt as _;
 use momento_http::AuthPlacement;

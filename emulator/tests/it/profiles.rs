@@ -16,7 +16,6 @@
 //!   (about 40 s).
 
 use crate::common;
-
 use futures::StreamExt as _;
 use momento_http_conformance::checks;
 use momento_http_conformance::registry::{RunOptions, run_all};
