@@ -1,5 +1,4 @@
 //! Helpers shared by the wiremock tests.
-#![allow(dead_code)]
 
 use std::time::Duration;
 

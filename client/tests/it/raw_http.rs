@@ -2,7 +2,6 @@
 //! misbehave in ways a framework will not: never answering, dripping bytes,
 //! endless bodies, going away and coming back. Every answer closes its
 //! connection, so that no pooled connection outlives an outage.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,6 +1,5 @@
 //! Shared helpers: an emulator on port 0, raw reqwest calls for the Topics
 //! API, the typed `EmulatorAdmin` for the admin API; every wait bounded.
-#![allow(dead_code)]
 
 use momento_http::EmulatorAdmin;
 use momento_http::admin_wire::{MintTokenRequest, TokenRole};

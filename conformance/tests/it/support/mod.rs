@@ -1,5 +1,4 @@
 //! What the integration tests share; each test binary uses part of it.
-#![allow(dead_code)]
 
 pub mod delay_proxy;
 pub mod forward;
