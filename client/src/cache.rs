@@ -84,7 +84,7 @@ impl std::fmt::Debug for CacheClient {
 
 /// Which failures an operation may retry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Retry {
+pub(crate) enum Retry {
     /// Every retryable error (429, 5xx, transport): reading and deleting
     /// twice is the same as once.
     Retryable,
@@ -94,7 +94,7 @@ enum Retry {
 }
 
 impl Retry {
-    fn allows(self, err: &Error) -> bool {
+    pub(crate) fn allows(self, err: &Error) -> bool {
         match self {
             Retry::Retryable => err.is_retryable(),
             Retry::NotApplied => matches!(
@@ -148,7 +148,9 @@ impl CacheClient {
             match result {
                 Ok(response) => read_value(response.into_inner()).await.map(Some),
                 Err(generated::Error::ErrorResponse(rv)) if is_miss(rv.status(), &rv) => Ok(None),
-                Err(e) => Err(Error::from_generated(e, false).await),
+                Err(e) => {
+                    Err(Error::from_generated(e, false, self.inner.runtime.system_now()).await)
+                }
             }
         })
         .await
@@ -198,7 +200,9 @@ impl CacheClient {
                 .await;
             match result {
                 Ok(_) => Ok(()),
-                Err(e) => Err(Error::from_generated(e, true).await),
+                Err(e) => {
+                    Err(Error::from_generated(e, true, self.inner.runtime.system_now()).await)
+                }
             }
         })
         .await
@@ -219,7 +223,9 @@ impl CacheClient {
                 .await;
             match result {
                 Ok(_) => Ok(()),
-                Err(e) => Err(Error::from_generated(e, true).await),
+                Err(e) => {
+                    Err(Error::from_generated(e, true, self.inner.runtime.system_now()).await)
+                }
             }
         })
         .await
@@ -227,7 +233,7 @@ impl CacheClient {
 
     /// Runs `attempt` until it succeeds, fails for good, or `retry` and the
     /// client's policy stop it; waits per the policy (its backoff, lengthened by a `Retry-After`).
-    async fn retrying<T, F, Fut>(
+    pub(crate) async fn retrying<T, F, Fut>(
         &self,
         operation: &'static str,
         cache: &str,
@@ -249,9 +255,9 @@ impl CacheClient {
                 tracing::debug!(operation, cache, error = %err, "cache operation failed");
                 return Err(err);
             }
-            let wait = policy.backoff(retries, err.retry_after());
+            let wait = policy.backoff(retries, err.retry_after(), self.inner.runtime.jitter());
             tracing::info!(operation, cache, error = %err, wait_ms = wait.as_millis() as u64, "retrying cache operation");
-            tokio::time::sleep(wait).await;
+            self.inner.runtime.sleep(wait).await;
             retries += 1;
         }
     }

@@ -12,6 +12,7 @@ use crate::generated;
 use crate::hooks::{Hooks, PublishMedia};
 use crate::region::Region;
 use crate::retry::RetryPolicy;
+use crate::runtime::{self, Clock, Runtime, Sleep};
 
 /// The default limit on a publish body: the spec's, 4096 bytes
 /// ([`wire::MAX_PUBLISH_PAYLOAD_BYTES`](crate::wire::MAX_PUBLISH_PAYLOAD_BYTES);
@@ -59,6 +60,8 @@ pub(crate) struct Inner {
     pub(crate) max_payload_bytes: usize,
     /// How subscriptions retry.
     pub(crate) retry: RetryPolicy,
+    /// The clock, the timer and the retry jitter.
+    pub(crate) runtime: Runtime,
     /// The generated client whose publishes say `application/octet-stream`.
     pub(crate) bytes_client: generated::Client,
     /// The generated client whose publishes say `text/plain`.
@@ -149,6 +152,8 @@ pub struct TopicClientBuilder {
     max_payload_bytes: Option<usize>,
     retry: Option<RetryPolicy>,
     reqwest_client: Option<reqwest::Client>,
+    clock: Option<Arc<dyn Clock>>,
+    sleep: Option<Arc<dyn Sleep>>,
 }
 
 impl fmt::Debug for TopicClientBuilder {
@@ -240,6 +245,20 @@ impl TopicClientBuilder {
         self
     }
 
+    /// Reads the time from `clock` (default: [`runtime::SystemClock`]
+    /// where the target has one; required where it does not).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Waits with `sleep` (default: [`runtime::TokioSleep`] where the
+    /// target has it; required where it does not).
+    pub fn sleep(mut self, sleep: impl Sleep) -> Self {
+        self.sleep = Some(Arc::new(sleep));
+        self
+    }
+
     /// Builds the client.
     ///
     /// Fails when no credential was given or it did not parse, or when neither
@@ -269,6 +288,12 @@ impl TopicClientBuilder {
                 }
             },
         };
+        let clock = self.clock.or_else(runtime::default_clock).ok_or_else(|| Error::InvalidInput {
+            reason: "no clock: this target has no system clock the client can read; give one with .clock(..) on the builder".into(),
+        })?;
+        let sleep = self.sleep.or_else(runtime::default_sleep).ok_or_else(|| Error::InvalidInput {
+            reason: "no timer: this target has no timer the client can use; give one with .sleep(..) on the builder".into(),
+        })?;
         let base_url = region.base_url();
         let publish_timeout = self.publish_timeout.unwrap_or(DEFAULT_PUBLISH_TIMEOUT);
         // In a client of our own, the publish timeout is the client's default:
@@ -317,6 +342,7 @@ impl TopicClientBuilder {
                 placement: self.placement,
                 max_payload_bytes: self.max_payload_bytes.unwrap_or(DEFAULT_MAX_PAYLOAD_BYTES),
                 retry: self.retry.unwrap_or_default(),
+                runtime: Runtime::new(clock, sleep),
                 bytes_client,
                 text_client,
             }),

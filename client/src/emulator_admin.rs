@@ -457,7 +457,13 @@ impl EmulatorAdmin {
                 let headers = response.headers().clone();
                 match response.bytes().await {
                     Ok(body) if serde_json::from_slice::<AdminError>(&body).is_ok() => {
-                        Error::from_status(status, &headers, &body, false)
+                        Error::from_status(
+                            status,
+                            &headers,
+                            &body,
+                            false,
+                            std::time::SystemTime::now(),
+                        )
                     }
                     Ok(body) => Error::InvalidResponse {
                         reason: format!(
@@ -470,7 +476,7 @@ impl EmulatorAdmin {
                 }
             }
             other => {
-                let error = Error::from_generated(other, false).await;
+                let error = Error::from_generated(other, false, std::time::SystemTime::now()).await;
                 self.transport_error(operation, error)
             }
         }

@@ -237,18 +237,20 @@ impl Error {
     }
 
     /// The error for an HTTP answer: `status`, its headers and raw body
-    /// (`publish`: whether it answered a publish).
+    /// (`publish`: whether it answered a publish), received at `now` (what
+    /// a `Retry-After` date counts from).
     pub(crate) fn from_status(
         status: u16,
         headers: &reqwest::header::HeaderMap,
         body: &[u8],
         publish: bool,
+        now: std::time::SystemTime,
     ) -> Error {
         let detail = detail_of(body);
         let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
+            .and_then(|v| crate::retry::parse_retry_after(v, now));
         match status {
             400 => Error::BadRequest { detail },
             401 => Error::Unauthorized { detail },
@@ -298,11 +300,12 @@ impl Error {
         }
     }
 
-    /// Converts the generated client's error. `publish` decides what a
-    /// transport failure means for delivery.
+    /// Converts the generated client's error, received at `now`.
+    /// `publish` decides what a transport failure means for delivery.
     pub(crate) async fn from_generated<E: serde::Serialize>(
         err: generated::Error<E>,
         publish: bool,
+        now: std::time::SystemTime,
     ) -> Error {
         use generated::Error as G;
         match err {
@@ -310,13 +313,13 @@ impl Error {
                 let status = rv.status().as_u16();
                 let headers = rv.headers().clone();
                 let body = serde_json::to_vec(rv.as_ref() as &E).unwrap_or_default();
-                Error::from_status(status, &headers, &body, publish)
+                Error::from_status(status, &headers, &body, publish, now)
             }
             G::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
                 match crate::limits::read_capped(response, crate::MAX_ERROR_BODY_BYTES).await {
-                    Ok(body) => Error::from_status(status, &headers, &body, publish),
+                    Ok(body) => Error::from_status(status, &headers, &body, publish, now),
                     Err(e) => Error::transport(e, publish),
                 }
             }
@@ -370,6 +373,9 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
 
+    /// When the answers in these tests arrive.
+    const NOW: std::time::SystemTime = std::time::SystemTime::UNIX_EPOCH;
+
     #[test]
     fn plain_text_and_json_details_are_kept() {
         let h = reqwest::header::HeaderMap::new();
@@ -378,9 +384,10 @@ mod tests {
             &h,
             br#"{"status":404,"title":"Not Found","detail":"Cache Not Found"}"#,
             false,
+            NOW,
         );
         assert_eq!(e.detail(), Some("Cache Not Found"));
-        let e = Error::from_status(400, &h, b"  both token forms given\n", false);
+        let e = Error::from_status(400, &h, b"  both token forms given\n", false, NOW);
         assert_eq!(e.detail(), Some("both token forms given"));
         assert!(e.to_string().contains("both token forms given"));
     }
@@ -389,9 +396,9 @@ mod tests {
     fn retry_after_is_read_in_seconds() {
         let mut h = reqwest::header::HeaderMap::new();
         h.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
-        let e = Error::from_status(429, &h, b"", false);
+        let e = Error::from_status(429, &h, b"", false, NOW);
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
         assert!(e.is_retryable());
-        assert!(!Error::from_status(401, &h, b"", false).is_retryable());
+        assert!(!Error::from_status(401, &h, b"", false, NOW).is_retryable());
     }
 }

@@ -67,6 +67,9 @@
 //!   the API, from [`TopicClient::cache`]; [`CacheKey`] and [`CacheValue`]
 //!   (`cache_key.rs`): how a key travels (`key` or `key_base64`).
 //! - [`Error`]: one error type, a variant per documented status (`error.rs`).
+//! - [`runtime`]: the clock and the timer the client is given (defaults:
+//!   the system's clocks, tokio's timer), and a manual clock for tests
+//!   (`runtime/`).
 //! - [`webhook`]: verify and sign webhook deliveries (`webhook.rs`).
 //! - [`codec`]: the v1 key wrapper and lenient base64, shared with the
 //!   emulator (`codec.rs`).
@@ -110,6 +113,7 @@ mod path;
 mod publish;
 mod region;
 mod retry;
+pub mod runtime;
 mod sequence;
 mod subscribe;
 mod tls;

@@ -160,7 +160,7 @@ impl TopicClient {
                 Ok(())
             }
             Err(e) => {
-                let err = Error::from_generated(e, true).await;
+                let err = Error::from_generated(e, true, self.inner.runtime.system_now()).await;
                 tracing::debug!(cache, topic, error = %err, "publish failed");
                 Err(err)
             }

@@ -7,8 +7,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use rand::Rng as _;
-
 /// When and how often a subscription retries transient failures: 429, 5xx,
 /// connection refused or reset, and polls that time out without a complete
 /// answer.
@@ -19,7 +17,8 @@ use rand::Rng as _;
 /// [`max_retries`](Self::max_retries) to give up instead.
 ///
 /// The wait before retry `n` (from 0) is a random duration between half and
-/// all of `min(initial_backoff * multiplier^n, max_backoff)`. That backoff is
+/// all of `min(initial_backoff * multiplier^n, max_backoff)` (all of it
+/// [`without_jitter`](Self::without_jitter)). That backoff is
 /// the floor: a server's `Retry-After` can lengthen the wait, up to
 /// [`max_retry_after`](Self::max_retry_after) (so a server asking for years
 /// is asked again after a minute), but never shorten it (so `Retry-After: 0`
@@ -54,6 +53,8 @@ pub struct RetryPolicy {
     max_retries: Option<u32>,
     /// The longest `Retry-After` honoured.
     max_retry_after: Duration,
+    /// Whether waits are drawn from half to all of the backoff.
+    jitter: bool,
     /// The spacing after the first poll in a row that made no progress.
     no_progress_floor: Duration,
     /// The largest spacing between polls that make no progress.
@@ -73,6 +74,7 @@ impl Default for RetryPolicy {
             multiplier: 2.0,
             max_retries: None,
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            jitter: true,
             no_progress_floor: Duration::from_millis(10),
             no_progress_cap: Duration::from_millis(500),
         }
@@ -117,6 +119,14 @@ impl RetryPolicy {
         self
     }
 
+    /// Waits the whole backoff every time instead of a random part of it
+    /// (half to all). For tests that assert exact waits: in production,
+    /// jitter keeps many clients that failed together from retrying together.
+    pub fn without_jitter(mut self) -> RetryPolicy {
+        self.jitter = false;
+        self
+    }
+
     /// Sets how polls that make no progress are spaced: from `floor`,
     /// doubling, up to `cap` (default 10 ms to 500 ms).
     pub fn no_progress_backoff(mut self, floor: Duration, cap: Duration) -> RetryPolicy {
@@ -137,20 +147,31 @@ impl RetryPolicy {
 
     /// The wait before retry number `attempt` (from 0): the policy's own
     /// backoff, or the server's `Retry-After` (capped) when that is longer.
-    pub(crate) fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let own = self.own_backoff(attempt);
+    /// `jitter`, drawn in `[0.5, 1]`, is the part of the backoff waited
+    /// when the policy jitters.
+    pub(crate) fn backoff(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        jitter: f64,
+    ) -> Duration {
+        let jitter = if self.jitter {
+            jitter.clamp(0.5, 1.0)
+        } else {
+            1.0
+        };
+        let own = self.own_backoff(attempt, jitter);
         match retry_after {
             Some(asked) => own.max(asked.min(self.max_retry_after)),
             None => own,
         }
     }
 
-    /// The jittered exponential backoff before retry number `attempt`.
-    fn own_backoff(&self, attempt: u32) -> Duration {
+    /// The exponential backoff before retry number `attempt`, `jitter` of it.
+    fn own_backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let exp = self.multiplier.powi(attempt.min(64) as i32);
         let base = self.initial_backoff.as_secs_f64() * exp;
         let capped = base.min(self.max_backoff.as_secs_f64());
-        let jitter = rand::rng().random_range(0.5..=1.0);
         // try_: near Duration::MAX, f64 rounding can land just above it.
         Duration::try_from_secs_f64(capped * jitter).unwrap_or(self.max_backoff)
     }
@@ -228,7 +249,7 @@ mod tests {
 
     #[test]
     fn unusable_retry_after_is_no_advice_and_never_panics() {
-        let now = SystemTime::now();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
         for bad in [
             "",
             "soon",
@@ -243,23 +264,30 @@ mod tests {
         }
     }
 
+    /// The jitter fractions at both ends and between.
+    const JITTERS: [f64; 3] = [0.5, 0.75, 1.0];
+
     #[test]
     fn backoff_grows_is_capped_and_jittered() {
         let p = RetryPolicy::default()
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(350));
-        for _ in 0..50 {
-            let b0 = p.backoff(0, None);
-            assert!(b0 >= Duration::from_millis(50) && b0 <= Duration::from_millis(100));
-            let b2 = p.backoff(2, None);
-            assert!(b2 >= Duration::from_millis(175) && b2 <= Duration::from_millis(350));
-        }
+        let ms = Duration::from_millis;
         assert_eq!(
-            p.backoff(5, Some(Duration::from_secs(3))),
+            JITTERS.map(|j| p.backoff(0, None, j)),
+            [ms(50), ms(75), ms(100)]
+        );
+        assert_eq!(
+            JITTERS.map(|j| p.backoff(2, None, j)),
+            [ms(175), ms(262) + Duration::from_micros(500), ms(350)],
+            "400 ms capped at 350"
+        );
+        assert_eq!(
+            p.backoff(5, Some(Duration::from_secs(3)), 1.0),
             Duration::from_secs(3)
         );
         assert_eq!(
-            p.backoff(0, Some(Duration::from_secs(999_999_999))),
+            p.backoff(0, Some(Duration::from_secs(999_999_999)), 0.5),
             DEFAULT_MAX_RETRY_AFTER,
             "a server may not park a subscription for years"
         );
@@ -268,7 +296,19 @@ mod tests {
         let unbounded = RetryPolicy::default()
             .multiplier(10.0)
             .max_backoff(Duration::MAX);
-        assert!(unbounded.backoff(200, None) >= Duration::MAX / 3);
+        for jitter in JITTERS {
+            assert!(unbounded.backoff(200, None, jitter) >= Duration::MAX / 3);
+        }
+    }
+
+    #[test]
+    fn without_jitter_every_wait_is_the_whole_backoff() {
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .without_jitter();
+        for jitter in JITTERS {
+            assert_eq!(p.backoff(1, None, jitter), Duration::from_millis(200));
+        }
     }
 
     #[test]
@@ -277,15 +317,15 @@ mod tests {
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(100));
         for asked in [Duration::ZERO, Duration::from_millis(10)] {
-            for _ in 0..50 {
+            for jitter in JITTERS {
                 assert!(
-                    p.backoff(0, Some(asked)) >= Duration::from_millis(50),
+                    p.backoff(0, Some(asked), jitter) >= Duration::from_millis(50),
                     "Retry-After {asked:?} undercut the policy's own backoff"
                 );
             }
         }
         assert_eq!(
-            p.backoff(0, Some(Duration::from_secs(2))),
+            p.backoff(0, Some(Duration::from_secs(2)), 0.5),
             Duration::from_secs(2)
         );
     }

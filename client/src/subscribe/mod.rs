@@ -183,7 +183,7 @@ impl TopicEvent {
 /// ```
 pub struct Subscription {
     /// The polling machinery.
-    stream: Pin<Box<dyn Stream<Item = Result<TopicEvent, Error>> + Send>>,
+    stream: crate::runtime::BoxStream<'static, Result<TopicEvent, Error>>,
     /// What the machinery reports to the caller.
     shared: Arc<Shared>,
 }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::client::TopicClient;
 use crate::error::Error;
@@ -31,8 +31,8 @@ pub(super) struct State {
     shared: Arc<Shared>,
     /// Failed polls in a row.
     failures: u32,
-    /// When the first of those began.
-    outage_began: Option<Instant>,
+    /// When the first of those began (on the client's monotonic clock).
+    outage_began: Option<Duration>,
     /// Polls in a row that made no progress.
     no_progress: u32,
     /// How long to wait before the next poll.
@@ -65,9 +65,9 @@ pub(super) async fn next_event(mut state: State) -> Option<(Result<TopicEvent, E
             return Some((Err(err), state));
         }
         if let Some(wait) = state.wait.take() {
-            tokio::time::sleep(wait).await;
+            state.client.inner.runtime.sleep(wait).await;
         }
-        let began = Instant::now();
+        let began = state.client.inner.runtime.now();
         match poll_within_deadline(&state, began).await {
             PollResult::Batch(items) => {
                 state.restored();
@@ -85,7 +85,11 @@ pub(super) async fn next_event(mut state: State) -> Option<(Result<TopicEvent, E
             PollResult::Failed(err)
                 if err.is_retryable() && policy(&state).allows(state.failures) =>
             {
-                let retry_in = policy(&state).backoff(state.failures, err.retry_after());
+                let retry_in = policy(&state).backoff(
+                    state.failures,
+                    err.retry_after(),
+                    state.client.inner.runtime.jitter(),
+                );
                 state.failures += 1;
                 state.outage_began.get_or_insert(began);
                 state.shared.retries.fetch_add(1, Ordering::Relaxed);
@@ -146,7 +150,7 @@ impl State {
         let away = self
             .outage_began
             .take()
-            .map_or(Duration::ZERO, |began| began.elapsed());
+            .map_or(Duration::ZERO, |began| self.elapsed_since(began));
         tracing::info!(
             cache = %self.cache, topic = %self.topic, failures = self.failures,
             away_ms = away.as_millis() as u64, "subscription restored"
@@ -158,6 +162,11 @@ impl State {
         self.failures = 0;
     }
 
+    /// How long ago `instant` was, on the client's monotonic clock.
+    fn elapsed_since(&self, instant: Duration) -> Duration {
+        self.client.inner.runtime.now().saturating_sub(instant)
+    }
+
     /// A poll yielded events.
     fn progress(&mut self) {
         self.no_progress = 0;
@@ -165,14 +174,14 @@ impl State {
     }
 
     /// A poll that began at `began` yielded nothing new: space the next one out.
-    fn no_progress(&mut self, began: Instant, why: &'static str) {
+    fn no_progress(&mut self, began: Duration, why: &'static str) {
         self.no_progress = self.no_progress.saturating_add(1);
         self.shared
             .no_progress
             .store(u64::from(self.no_progress), Ordering::Relaxed);
         let spacing = policy(self).no_progress_spacing(self.no_progress);
         let Some(wait) = spacing
-            .checked_sub(began.elapsed())
+            .checked_sub(self.elapsed_since(began))
             .filter(|w| !w.is_zero())
         else {
             return;
@@ -205,7 +214,7 @@ const TIMER_TICK: Duration = Duration::from_millis(1);
 /// the caller's poll started: a caller waiting as long on `next()` sees
 /// the lost connection, not its own timer. (The request's own timeout,
 /// which starts later, stays as a backstop for the raw client.)
-async fn poll_within_deadline(state: &State, began: Instant) -> PollResult {
+async fn poll_within_deadline(state: &State, began: Duration) -> PollResult {
     let Some(limit) = state.client.inner.bytes_client.inner.poll_timeout else {
         return poll_once(state).await;
     };
@@ -217,12 +226,13 @@ async fn poll_within_deadline(state: &State, began: Instant) -> PollResult {
             timed_out: true,
         })
     };
-    match tokio::time::timeout_at(deadline.into(), poll_once(state)).await {
+    let runtime = &state.client.inner.runtime;
+    match runtime.before(deadline, poll_once(state)).await {
         // A task woken late finds the backstop fired too: the same silence.
         // (A connect timeout before the deadline keeps its own message.)
-        Ok(PollResult::Failed(err)) if err.is_timeout() && Instant::now() >= deadline => silent(),
-        Ok(result) => result,
-        Err(_) => silent(),
+        Some(PollResult::Failed(err)) if err.is_timeout() && runtime.now() >= deadline => silent(),
+        Some(result) => result,
+        None => silent(),
     }
 }
 
@@ -251,6 +261,8 @@ async fn poll_once(state: &State) -> PollResult {
         Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 204 => PollResult::Again("204"),
         Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 408 => PollResult::Again("408"),
         Err(G::UnexpectedResponse(r)) if r.status().as_u16() == 504 => PollResult::Again("504"),
-        Err(e) => PollResult::Failed(Error::from_generated(e, false).await),
+        Err(e) => PollResult::Failed(
+            Error::from_generated(e, false, state.client.inner.runtime.system_now()).await,
+        ),
     }
 }
