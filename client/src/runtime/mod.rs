@@ -141,7 +141,7 @@ pub trait Sleep: fmt::Debug + MaybeSend + MaybeSync + 'static {
 }
 
 /// The clock, the timer and the jitter a client and its subscriptions share.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Runtime {
     clock: Arc<dyn Clock>,
     sleep: Arc<dyn Sleep>,
@@ -194,15 +194,6 @@ impl Runtime {
             futures::future::Either::Left((output, _)) => Some(output),
             futures::future::Either::Right(((), _)) => None,
         }
-    }
-}
-
-impl fmt::Debug for Runtime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime")
-            .field("clock", &self.clock)
-            .field("sleep", &self.sleep)
-            .finish_non_exhaustive()
     }
 }
 
